@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"dbcollab/static"
+)
+
+// Routes returns the dashboard: the whole route table and middleware chain.
+func (s *Server) Routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders, s.csrf(), s.loadUser)
+
+	e.GET("/healthz", s.health)
+	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
+
+	e.GET("/signup", s.signupForm)
+	e.POST("/signup", s.signup)
+	e.GET("/login", s.loginForm)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+
+	e.GET("/invitations/:token", s.openInvitation)
+	e.GET("/invitation", s.showInvitation)
+	e.POST("/invitation", s.acceptInvitation, s.requireUser)
+
+	signedIn := e.Group("", s.requireUser)
+	signedIn.GET("/", s.databasesList)
+	signedIn.GET("/databases/new", s.databaseNewForm)
+	signedIn.POST("/databases", s.databaseCreate)
+
+	db := signedIn.Group("/databases/:db")
+	db.GET("", s.databaseOverview)
+	db.GET("/settings", s.databaseSettings)
+	db.GET("/settings/collaborators", s.collaboratorsList)
+	db.POST("/settings/collaborators", s.collaboratorsAdd)
+	db.GET("/settings/collaborators/:id/revoke", s.collaboratorsRevokeConfirm)
+	db.POST("/settings/collaborators/:id/revoke", s.collaboratorsRevoke)
+
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	return e
+}
+
+// health answers 200 while the store answers.
+func (s *Server) health(c echo.Context) error {
+	if err := s.Service.Store.Ping(c.Request().Context()); err != nil {
+		s.Log.Error("health check", "err", err)
+		return c.String(http.StatusServiceUnavailable, "store unreachable\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}

@@ -1,0 +1,20 @@
+// Package handlers serves the dashboard: Echo handlers that parse a request, call the
+// rules in package service, and render a templ page or redirect.
+package handlers
+
+import (
+	"log/slog"
+
+	"github.com/gorilla/sessions"
+
+	"dbcollab/service"
+)
+
+// Server holds what the handlers share.
+type Server struct {
+	Service  *service.Service
+	Sessions *sessions.CookieStore
+	Log      *slog.Logger
+	// Secure is true when the dashboard is served over https: cookies get Secure.
+	Secure bool
+}

@@ -1,0 +1,95 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"sync"
+
+	mail "github.com/wneessen/go-mail"
+
+	"dbcollab/store"
+)
+
+// SMTP delivers over SMTP to the server of an smtp:// (STARTTLS when offered) or
+// smtps:// (TLS) URL, with its user and password if it has them.
+type SMTP struct {
+	From   string
+	client *mail.Client
+	mu     sync.Mutex
+}
+
+// NewSMTP checks rawURL and returns a deliverer to it.
+func NewSMTP(rawURL, from string) (*SMTP, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: smtp url: %w", err)
+	}
+	opts := []mail.Option{mail.WithTLSPolicy(mail.TLSOpportunistic)}
+	port := 25
+	switch u.Scheme {
+	case "smtp":
+	case "smtps":
+		opts = []mail.Option{mail.WithSSL()}
+		port = 465
+	default:
+		return nil, fmt.Errorf("mailer: smtp url: scheme %q is not smtp or smtps", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("mailer: smtp url: no host")
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("mailer: smtp url: port %q: %w", p, err)
+		}
+	}
+	opts = append(opts, mail.WithPort(port))
+	if u.User != nil {
+		password, _ := u.User.Password()
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain),
+			mail.WithUsername(u.User.Username()), mail.WithPassword(password))
+	}
+	client, err := mail.NewClient(u.Hostname(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: smtp client: %w", err)
+	}
+	return &SMTP{From: from, client: client}, nil
+}
+
+// Deliver sends e. Its Message-ID is derived from the outbox row, so that a receiver can
+// tell a retry of the same e-mail from a new one.
+func (s *SMTP) Deliver(ctx context.Context, e store.Email) error {
+	m := mail.NewMsg()
+	if err := m.From(s.From); err != nil {
+		return fmt.Errorf("from %q: %w", s.From, err)
+	}
+	if err := m.To(e.To); err != nil {
+		return fmt.Errorf("to %q: %w", e.To, err)
+	}
+	m.Subject(e.Subject)
+	m.SetMessageIDWithValue(fmt.Sprintf("outbox-%d-%d@dbcollab", e.ID, e.CreatedAt.UnixMicro()))
+	m.SetBodyString(mail.TypeTextPlain, e.Text)
+	m.AddAlternativeString(mail.TypeTextHTML, e.HTML)
+	// A mail.Client keeps per-connection state: one delivery at a time.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.client.DialAndSendWithContext(ctx, m)
+}
+
+// Printer is the embedded default without an SMTP server: it prints each e-mail, with
+// its links, so that someone running the dashboard locally can follow them.
+type Printer struct {
+	W  io.Writer
+	mu sync.Mutex
+}
+
+// Deliver prints e.
+func (p *Printer) Deliver(_ context.Context, e store.Email) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, err := fmt.Fprintf(p.W, "----- e-mail (printed, not sent: no --smtp-url) -----\nTo: %s\nSubject: %s\n\n%s----- end of e-mail -----\n",
+		e.To, e.Subject, e.Text)
+	return err
+}

@@ -1,0 +1,61 @@
+// Command dbcollab serves the collaborators dashboard of dedicated PostgreSQL databases.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v3"
+
+	"dbcollab/server"
+)
+
+func main() {
+	if err := root().Run(context.Background(), os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, " !     "+err.Error())
+		os.Exit(1)
+	}
+}
+
+func root() *cli.Command {
+	return &cli.Command{
+		Name:     "dbcollab",
+		Usage:    "share a dedicated PostgreSQL database with the people you work with",
+		Commands: []*cli.Command{serveCommand()},
+	}
+}
+
+func serveCommand() *cli.Command {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("DBCOLLAB_" + name) }
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "run the dashboard",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: "localhost:8080", Usage: "address to listen on", Sources: env("ADDR")},
+			&cli.StringFlag{Name: "db", Value: "dbcollab.db", Usage: "SQLite file", Sources: env("DB")},
+			&cli.StringFlag{Name: "base-url", Usage: "public URL of the dashboard, for links in e-mails (default: from --addr)", Sources: env("BASE_URL")},
+			&cli.StringFlag{Name: "smtp-url", Usage: "smtp://[user:pass@]host:port to send e-mail (default: print e-mails to the log)", Sources: env("SMTP_URL")},
+			&cli.StringFlag{Name: "mail-from", Value: "dbcollab <no-reply@localhost>", Usage: "sender of the e-mails", Sources: env("MAIL_FROM")},
+			&cli.StringFlag{Name: "session-secret", Usage: "secret the session cookie keys derive from (default: generated once, kept in the database)", Sources: env("SESSION_SECRET")},
+			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+			return server.Run(ctx, server.Config{
+				Addr:          cmd.String("addr"),
+				DBPath:        cmd.String("db"),
+				BaseURL:       cmd.String("base-url"),
+				SMTPURL:       cmd.String("smtp-url"),
+				MailFrom:      cmd.String("mail-from"),
+				SessionSecret: cmd.String("session-secret"),
+				Demo:          cmd.Bool("demo"),
+			}, log, os.Stdout)
+		},
+	}
+}

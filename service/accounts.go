@@ -1,0 +1,117 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"dbcollab/store"
+)
+
+// Password length bounds; bcrypt reads at most 72 bytes.
+const (
+	MinPasswordLength = 8
+	MaxPasswordLength = 72
+)
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$`)
+
+// SignupInput is what the sign-up form and the API send.
+type SignupInput struct {
+	Email    string
+	Username string
+	Password string
+}
+
+// Signup creates an account. Every field's problem is reported, not only the first.
+func (s *Service) Signup(ctx context.Context, in SignupInput) (store.User, error) {
+	var errs FieldErrors
+	email, err := NormalizeEmail(in.Email)
+	errs.add(err)
+	if !usernamePattern.MatchString(in.Username) {
+		errs.add(invalid("username", "A username has 2 to 32 letters, digits, dashes or underscores, starting with a letter or digit"))
+	}
+	switch {
+	case len(in.Password) < MinPasswordLength:
+		errs.add(invalid("password", fmt.Sprintf("A password has at least %d characters", MinPasswordLength)))
+	case len(in.Password) > MaxPasswordLength:
+		errs.add(invalid("password", fmt.Sprintf("A password has at most %d bytes", MaxPasswordLength)))
+	}
+	if len(errs) > 0 {
+		return store.User{}, errs
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.passwordCost())
+	if err != nil {
+		return store.User{}, fmt.Errorf("service: hash password: %w", err)
+	}
+	user := store.User{Email: email, Username: in.Username, PasswordHash: string(hash), CreatedAt: s.now()}
+	err = s.Store.Tx(ctx, func(tx store.Conn) error {
+		if _, err := tx.UserByEmail(ctx, email); err == nil {
+			errs.add(conflict("email", "An account already uses this e-mail address; log in instead"))
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		taken, err := tx.UsernameTaken(ctx, in.Username)
+		if err != nil {
+			return err
+		}
+		if taken {
+			errs.add(conflict("username", "This username is taken"))
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		return tx.CreateUser(ctx, &user)
+	})
+	if err != nil {
+		return store.User{}, err
+	}
+	return user, nil
+}
+
+// dummyHash is compared against when the e-mail is unknown, so that an unknown address
+// and a wrong password take the same time.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dbcollab-dummy-password"), bcrypt.DefaultCost)
+
+// ErrWrongCredentials answers both an unknown address and a wrong password.
+var ErrWrongCredentials = &Error{Kind: Unauthorized, Message: "Wrong e-mail or password"}
+
+// Authenticate returns the user with that e-mail and password.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (store.User, error) {
+	normalized, err := NormalizeEmail(email)
+	if err != nil {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return store.User{}, ErrWrongCredentials
+	}
+	user, err := s.Store.UserByEmail(ctx, normalized)
+	if errors.Is(err, store.ErrNotFound) {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return store.User{}, ErrWrongCredentials
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(password)) != nil {
+		return store.User{}, ErrWrongCredentials
+	}
+	return user, nil
+}
+
+// User returns the account with that ID, for the signed-in session.
+func (s *Service) User(ctx context.Context, id int64) (store.User, error) {
+	user, err := s.Store.UserByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.User{}, ErrNotFound
+	}
+	return user, err
+}
+
+func (s *Service) passwordCost() int {
+	if s.PasswordCost == 0 {
+		return bcrypt.DefaultCost
+	}
+	return s.PasswordCost
+}

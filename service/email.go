@@ -1,0 +1,33 @@
+package service
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// MaxEmailLength is the longest address SMTP can carry (RFC 5321 path limit).
+const MaxEmailLength = 254
+
+// NormalizeEmail trims and lower-cases an address and checks it is a bare addr-spec:
+// one @, no display name, no CR or LF, at most 254 characters. The result is how every
+// address is stored and compared.
+func NormalizeEmail(raw string) (string, error) {
+	email := strings.ToLower(strings.TrimSpace(raw))
+	switch {
+	case email == "":
+		return "", invalid("email", "Enter an e-mail address")
+	case len(email) > MaxEmailLength:
+		return "", invalid("email", "An e-mail address has at most 254 characters")
+	case strings.ContainsAny(email, "\r\n\x00"), strings.Count(email, "@") != 1:
+		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
+	}
+	parsed, err := mail.ParseAddress(email)
+	if err != nil || parsed.Address != email || parsed.Name != "" {
+		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
+	}
+	domain := email[strings.IndexByte(email, '@')+1:]
+	if strings.HasPrefix(domain, "[") || !strings.Contains(domain, ".") {
+		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
+	}
+	return email, nil
+}

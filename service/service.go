@@ -1,0 +1,36 @@
+// Package service holds dbcollab's rules: who may list, invite, revoke and leave, and
+// how accounts, databases and invitations behave. The dashboard and the JSON API both
+// call it; every check runs inside the transaction of the write it guards.
+package service
+
+import (
+	"time"
+
+	"dbcollab/store"
+)
+
+// Service applies the rules over a Store.
+type Service struct {
+	Store *store.Store
+	// BaseURL is where the dashboard is reached, for links in e-mails (no trailing slash).
+	BaseURL string
+	// PasswordCost is the bcrypt cost of new password hashes.
+	PasswordCost int
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// EmailQueued is called after a commit that put e-mail in the outbox, to wake the sender.
+	EmailQueued func()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) emailQueued() {
+	if s.EmailQueued != nil {
+		s.EmailQueued()
+	}
+}

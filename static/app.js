@@ -1,0 +1,96 @@
+// Enhances pages that already work without JavaScript: the row actions become a
+// WAI-ARIA menu button, and "Revoke access" opens a <dialog> instead of a page.
+"use strict";
+document.documentElement.classList.add("js");
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-menu]").forEach(setUpMenu);
+  const dialog = document.getElementById("revoke-dialog");
+  if (dialog) setUpRevokeDialog(dialog);
+});
+
+function setUpMenu(container) {
+  const button = container.querySelector("[aria-haspopup=menu]");
+  const menu = container.querySelector("[role=menu]");
+  const items = () => Array.from(menu.querySelectorAll("[role=menuitem]"));
+
+  const open = (focusIndex) => {
+    closeAllMenus(container);
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    const list = items();
+    list[(focusIndex + list.length) % list.length].focus();
+  };
+  const close = (returnFocus) => {
+    menu.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (returnFocus) button.focus();
+  };
+  container.closeMenu = close;
+
+  button.addEventListener("click", () => (menu.hidden ? open(0) : close(true)));
+  button.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      open(0);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      open(-1);
+    }
+  });
+  menu.addEventListener("keydown", (event) => {
+    const list = items();
+    const index = list.indexOf(document.activeElement);
+    const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: list.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      list[(moves[event.key] + list.length) % list.length].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close(true);
+    } else if (event.key === "Tab") {
+      close(false);
+    } else if (event.key === " ") {
+      event.preventDefault();
+      document.activeElement.click();
+    }
+  });
+  container.addEventListener("focusout", (event) => {
+    if (!container.contains(event.relatedTarget)) close(false);
+  });
+}
+
+function closeAllMenus(except) {
+  document.querySelectorAll("[data-menu]").forEach((c) => {
+    if (c !== except && c.closeMenu) c.closeMenu(false);
+  });
+}
+
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("[data-menu]")) closeAllMenus(null);
+});
+
+function setUpRevokeDialog(dialog) {
+  const form = dialog.querySelector("form");
+  const confirm = dialog.querySelector("[data-confirm]");
+  const question = dialog.querySelector("[data-question]");
+  let opener = null;
+
+  document.querySelectorAll("[data-revoke]").forEach((item) => {
+    item.addEventListener("click", (event) => {
+      event.preventDefault();
+      const container = item.closest("[data-menu]");
+      opener = container.querySelector("[aria-haspopup=menu]");
+      container.closeMenu(false);
+      form.action = item.dataset.action;
+      confirm.textContent = "Revoke access to " + item.dataset.email;
+      question.textContent = item.dataset.question;
+      dialog.showModal();
+      confirm.focus();
+    });
+  });
+  dialog.querySelector("[data-cancel]").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => {
+    if (opener) opener.focus();
+  });
+}

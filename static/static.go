@@ -1,0 +1,83 @@
+// Package static embeds the dashboard's stylesheet and script and serves them at
+// fingerprinted URLs, so that browsers may cache them for a year.
+package static
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed app.css app.js
+var files embed.FS
+
+// Prefix is where the assets are served.
+const Prefix = "/static/"
+
+type asset struct {
+	body        []byte
+	contentType string
+	url         string
+}
+
+var assets = load()
+
+// byURL maps each fingerprinted URL path to its asset.
+var byURL = func() map[string]asset {
+	m := map[string]asset{}
+	for _, a := range assets {
+		m[a.url] = a
+	}
+	return m
+}()
+
+func load() map[string]asset {
+	m := map[string]asset{}
+	entries, err := fs.ReadDir(files, ".")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		body, err := files.ReadFile(e.Name())
+		if err != nil {
+			panic(err)
+		}
+		sum := sha256.Sum256(body)
+		ext := path.Ext(e.Name())
+		m[e.Name()] = asset{
+			body:        body,
+			contentType: mime.TypeByExtension(ext),
+			url:         Prefix + strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:6]) + ext,
+		}
+	}
+	return m
+}
+
+// URL returns the fingerprinted URL of an embedded file, e.g. /static/app.3f2a1b9c0d1e.css.
+func URL(name string) string {
+	a, ok := assets[name]
+	if !ok {
+		panic("static: no file " + name)
+	}
+	return a.url
+}
+
+// Handler serves the fingerprinted assets; any other path under Prefix is 404. A
+// fingerprinted URL never changes content, hence the year-long immutable cache.
+func Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := byURL[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", a.contentType)
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Write(a.body)
+	})
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Collaborator statuses. Owner, pending and accepted rows are live; revoked and left
+// rows are kept so that an old invitation link can say what became of it.
+const (
+	StatusOwner    = "owner"
+	StatusPending  = "pending"
+	StatusAccepted = "accepted"
+	StatusRevoked  = "revoked"
+	StatusLeft     = "left"
+)
+
+// Collaborator is one person's access to one database: the owner, an accepted
+// collaborator or a pending invitation.
+type Collaborator struct {
+	ID          int64
+	DatabaseID  string
+	Email       string
+	UserID      int64 // 0 while the invitation is pending
+	Username    string
+	Status      string
+	InvitedBy   int64
+	TokenHash   []byte
+	InvitedAt   time.Time
+	AcceptedAt  time.Time
+	EndedAt     time.Time
+	InviterName string
+}
+
+// Role is "owner" for the owner's row and "collaborator" for everyone else's.
+func (m Collaborator) Role() string {
+	if m.Status == StatusOwner {
+		return "owner"
+	}
+	return "collaborator"
+}
+
+// InsertCollaborator inserts m and sets its ID. A live row for the same address on the
+// same database gives ErrDuplicate.
+func (c Conn) InsertCollaborator(ctx context.Context, m *Collaborator) error {
+	res, err := c.q.ExecContext(ctx, `
+		INSERT INTO collaborators (database_id, email, user_id, status, invited_by, token_hash, invited_at, accepted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.DatabaseID, m.Email, nullID(m.UserID), m.Status, nullID(m.InvitedBy), m.TokenHash,
+		micros(m.InvitedAt), nullMicros(m.AcceptedAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: insert collaborator: %w", ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert collaborator: %w", err)
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+const collaboratorColumns = `m.id, m.database_id, m.email, coalesce(m.user_id, 0), coalesce(u.username, ''),
+	m.status, coalesce(m.invited_by, 0), m.token_hash, m.invited_at, m.accepted_at, m.ended_at,
+	coalesce(i.username, '')`
+
+const collaboratorJoins = `FROM collaborators m
+	LEFT JOIN users u ON u.id = m.user_id
+	LEFT JOIN users i ON i.id = m.invited_by`
+
+func scanCollaborator(row interface{ Scan(...any) error }) (Collaborator, error) {
+	var m Collaborator
+	var invited int64
+	var accepted, ended sql.NullInt64
+	err := row.Scan(&m.ID, &m.DatabaseID, &m.Email, &m.UserID, &m.Username, &m.Status, &m.InvitedBy,
+		&m.TokenHash, &invited, &accepted, &ended, &m.InviterName)
+	m.InvitedAt, m.AcceptedAt, m.EndedAt = fromMicros(invited), fromNullMicros(accepted), fromNullMicros(ended)
+	return m, err
+}
+
+// Collaborators lists the live rows of a database: the owner first, then everyone else
+// in invitation order.
+func (c Conn) Collaborators(ctx context.Context, databaseID string) ([]Collaborator, error) {
+	rows, err := c.q.QueryContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		WHERE m.database_id = ? AND m.status IN ('owner', 'pending', 'accepted')
+		ORDER BY m.status <> 'owner', m.id`, databaseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: collaborators: %w", err)
+	}
+	defer rows.Close()
+	var list []Collaborator
+	for rows.Next() {
+		m, err := scanCollaborator(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: collaborators: %w", err)
+		}
+		list = append(list, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: collaborators: %w", err)
+	}
+	return list, nil
+}
+
+// LiveCollaborator returns the live row with that ID on that database.
+func (c Conn) LiveCollaborator(ctx context.Context, databaseID string, id int64) (Collaborator, error) {
+	m, err := scanCollaborator(c.q.QueryRowContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		WHERE m.database_id = ? AND m.id = ? AND m.status IN ('owner', 'pending', 'accepted')`, databaseID, id))
+	if err != nil {
+		return Collaborator{}, notFound("collaborator", err)
+	}
+	return m, nil
+}
+
+// LiveCollaboratorByEmail returns the live row for that address on that database.
+func (c Conn) LiveCollaboratorByEmail(ctx context.Context, databaseID, email string) (Collaborator, error) {
+	m, err := scanCollaborator(c.q.QueryRowContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		WHERE m.database_id = ? AND m.email = ? AND m.status IN ('owner', 'pending', 'accepted')`, databaseID, email))
+	if err != nil {
+		return Collaborator{}, notFound("collaborator by email", err)
+	}
+	return m, nil
+}
+
+// CollaboratorByTokenHash returns the row, live or not, whose invitation token hashes to h.
+func (c Conn) CollaboratorByTokenHash(ctx context.Context, h []byte) (Collaborator, error) {
+	m, err := scanCollaborator(c.q.QueryRowContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		WHERE m.token_hash = ?`, h))
+	if err != nil {
+		return Collaborator{}, notFound("collaborator by token", err)
+	}
+	return m, nil
+}
+
+// AcceptInvitation turns the pending row id into an accepted one for userID.
+func (c Conn) AcceptInvitation(ctx context.Context, id, userID int64, at time.Time) error {
+	return c.changeStatus(ctx, "accept invitation", `
+		UPDATE collaborators SET status = 'accepted', user_id = ?, accepted_at = ?
+		WHERE id = ? AND status = 'pending'`, userID, micros(at), id)
+}
+
+// EndCollaboration marks the live, non-owner row id as revoked or left.
+func (c Conn) EndCollaboration(ctx context.Context, id int64, status string, at time.Time) error {
+	return c.changeStatus(ctx, "end collaboration", `
+		UPDATE collaborators SET status = ?, ended_at = ?
+		WHERE id = ? AND status IN ('pending', 'accepted')`, status, micros(at), id)
+}
+
+// changeStatus runs an UPDATE that must change exactly one row.
+func (c Conn) changeStatus(ctx context.Context, what, query string, args ...any) error {
+	res, err := c.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return nil
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: micros(t), Valid: !t.IsZero()}
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Database is a dedicated PostgreSQL database registered on the dashboard.
+type Database struct {
+	ID        string
+	Name      string
+	Plan      string
+	OwnerID   int64
+	CreatedAt time.Time
+	// Owner is filled by the queries that join it.
+	Owner User
+}
+
+// CreateDatabase inserts d. A taken name or ID gives ErrDuplicate.
+func (c Conn) CreateDatabase(ctx context.Context, d Database) error {
+	_, err := c.q.ExecContext(ctx,
+		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+		d.ID, d.Name, d.Plan, d.OwnerID, micros(d.CreatedAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: create database: %w", ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create database: %w", err)
+	}
+	return nil
+}
+
+const databaseColumns = `d.id, d.name, d.plan, d.owner_id, d.created_at,
+	o.id, o.email, o.username, o.password_hash, o.created_at`
+
+func scanDatabase(row interface{ Scan(...any) error }) (Database, error) {
+	var d Database
+	var created, ownerCreated int64
+	err := row.Scan(&d.ID, &d.Name, &d.Plan, &d.OwnerID, &created,
+		&d.Owner.ID, &d.Owner.Email, &d.Owner.Username, &d.Owner.PasswordHash, &ownerCreated)
+	d.CreatedAt, d.Owner.CreatedAt = fromMicros(created), fromMicros(ownerCreated)
+	return d, err
+}
+
+// DatabaseForMember returns the database named ref (its name or its ID) if userID is its
+// owner or an accepted collaborator, and ErrNotFound otherwise: a database someone may
+// not see does not exist for them.
+func (c Conn) DatabaseForMember(ctx context.Context, ref string, userID int64) (Database, error) {
+	d, err := scanDatabase(c.q.QueryRowContext(ctx, `
+		SELECT `+databaseColumns+`
+		FROM databases d
+		JOIN users o ON o.id = d.owner_id
+		JOIN collaborators m ON m.database_id = d.id
+		WHERE (d.id = ? OR d.name = ?) AND m.user_id = ? AND m.status IN ('owner', 'accepted')`,
+		ref, ref, userID))
+	if err != nil {
+		return Database{}, notFound("database for member", err)
+	}
+	return d, nil
+}
+
+// DatabaseByID returns the database with that ID, whoever asks.
+func (c Conn) DatabaseByID(ctx context.Context, id string) (Database, error) {
+	d, err := scanDatabase(c.q.QueryRowContext(ctx, `
+		SELECT `+databaseColumns+`
+		FROM databases d JOIN users o ON o.id = d.owner_id
+		WHERE d.id = ?`, id))
+	if err != nil {
+		return Database{}, notFound("database by id", err)
+	}
+	return d, nil
+}
+
+// DatabasesForMember lists the databases userID owns or collaborates on, by name.
+func (c Conn) DatabasesForMember(ctx context.Context, userID int64) ([]Database, error) {
+	rows, err := c.q.QueryContext(ctx, `
+		SELECT `+databaseColumns+`
+		FROM databases d
+		JOIN users o ON o.id = d.owner_id
+		JOIN collaborators m ON m.database_id = d.id
+		WHERE m.user_id = ? AND m.status IN ('owner', 'accepted')
+		ORDER BY d.name`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: databases for member: %w", err)
+	}
+	defer rows.Close()
+	var list []Database
+	for rows.Next() {
+		d, err := scanDatabase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: databases for member: %w", err)
+		}
+		list = append(list, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: databases for member: %w", err)
+	}
+	return list, nil
+}

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Email is one message in the outbox, written in the same transaction as the change that
+// sends it, so that a change is never committed without its e-mail nor the reverse.
+type Email struct {
+	ID            int64
+	To            string
+	Subject       string
+	Text          string
+	HTML          string
+	CreatedAt     time.Time
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	SentAt        time.Time
+}
+
+// EnqueueEmail adds e to the outbox, due at once.
+func (c Conn) EnqueueEmail(ctx context.Context, e *Email) error {
+	res, err := c.q.ExecContext(ctx, `
+		INSERT INTO outbox (to_addr, subject, text_body, html_body, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		e.To, e.Subject, e.Text, e.HTML, micros(e.CreatedAt), micros(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: enqueue email: %w", err)
+	}
+	e.ID, err = res.LastInsertId()
+	return err
+}
+
+// NextDueEmail returns the unsent e-mail that is due first, or ErrNotFound when the
+// outbox is empty. Its NextAttemptAt may lie in the future: the sender waits for it.
+func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
+	var e Email
+	var created, next int64
+	var sent sql.NullInt64
+	err := c.q.QueryRowContext(ctx, `
+		SELECT id, to_addr, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error, sent_at
+		FROM outbox WHERE sent_at IS NULL ORDER BY next_attempt_at, id LIMIT 1`).
+		Scan(&e.ID, &e.To, &e.Subject, &e.Text, &e.HTML, &created, &e.Attempts, &next, &e.LastError, &sent)
+	if err != nil {
+		return Email{}, notFound("next due email", err)
+	}
+	e.CreatedAt, e.NextAttemptAt, e.SentAt = fromMicros(created), fromMicros(next), fromNullMicros(sent)
+	return e, nil
+}
+
+// MarkEmailSent records that e-mail id was delivered.
+func (c Conn) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
+	return c.changeStatus(ctx, "mark email sent",
+		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`,
+		micros(at), id)
+}
+
+// MarkEmailFailed records a failed attempt and when to try again.
+func (c Conn) MarkEmailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
+	return c.changeStatus(ctx, "mark email failed",
+		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
+		reason, micros(retryAt), id)
+}

@@ -1,0 +1,150 @@
+// Package store keeps dbcollab's data in SQLite (modernc.org/sqlite, no cgo).
+//
+// Every query is written here; the rules about who may do what live in package
+// service, which runs them inside one Store.Tx per change.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrDuplicate is returned when a write would break a UNIQUE constraint.
+var ErrDuplicate = errors.New("already exists")
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// querier is what both *sql.DB and *sql.Tx offer, so every query runs in or out of a
+// transaction alike.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Conn runs the store's queries on the database or inside a transaction.
+type Conn struct {
+	q querier
+}
+
+// Store is the SQLite database. Its Conn methods run outside any transaction.
+type Store struct {
+	Conn
+	db *sql.DB
+}
+
+// Open opens (creating if needed) the SQLite file at path and applies pending migrations.
+func Open(path string) (*Store, error) {
+	// The pragmas go in the DSN so that every pooled connection gets them.
+	// _txlock=immediate: a transaction that reads then writes takes the write lock at
+	// BEGIN, so concurrent writers wait (busy_timeout) instead of failing with SQLITE_BUSY.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{Conn: Conn{q: db}, db: db}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// Tx runs fn in one IMMEDIATE transaction: committed if fn returns nil, rolled back otherwise.
+func (s *Store) Tx(ctx context.Context, fn func(tx Conn) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(Conn{q: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("store: list migrations: %w", err)
+	}
+	sort.Strings(names)
+	return s.Tx(ctx, func(tx Conn) error {
+		var version int
+		if err := tx.q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+			return fmt.Errorf("store: read schema version: %w", err)
+		}
+		for i := version; i < len(names); i++ {
+			body, err := migrations.ReadFile(names[i])
+			if err != nil {
+				return fmt.Errorf("store: read %s: %w", names[i], err)
+			}
+			if _, err := tx.q.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("store: apply %s: %w", names[i], err)
+			}
+			// PRAGMA takes no bound parameters; i+1 is an integer we computed.
+			if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+				return fmt.Errorf("store: set schema version: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// isUniqueViolation reports whether err is SQLite refusing a duplicate.
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound and wraps any error with what was asked.
+func notFound(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// micros stores times as Unix microseconds.
+func micros(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func fromNullMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMicros(v.Int64)
+}

@@ -1,0 +1,52 @@
+// Package views renders the dashboard's pages with templ.
+package views
+
+import (
+	"fmt"
+
+	"dbcollab/store"
+)
+
+// Page is what every page's layout needs.
+type Page struct {
+	Title string
+	// User is the signed-in user; nil for an anonymous visitor.
+	User *store.User
+	// CSRF is the token every form posts back.
+	CSRF string
+	// Flash is a one-time message about the last action, shown above the content.
+	Flash string
+}
+
+// Form is a submitted form's values and per-field errors, so that a form shown again
+// keeps what was typed and says what is wrong next to each field.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+// Value returns what was typed in field.
+func (f Form) Value(field string) string { return f.Values[field] }
+
+// Error returns the message for field, if any.
+func (f Form) Error(field string) string { return f.Errors[field] }
+
+// Invalid reports whether field has an error, as the aria-invalid value.
+func (f Form) Invalid(field string) string {
+	if f.Errors[field] != "" {
+		return "true"
+	}
+	return "false"
+}
+
+// Describe is the aria-describedby value linking field to its error, if it has one.
+func (f Form) Describe(field string) string {
+	if f.Errors[field] != "" {
+		return field + "-error"
+	}
+	return ""
+}
+
+func databaseURL(db store.Database, rest string) string {
+	return fmt.Sprintf("/databases/%s%s", db.Name, rest)
+}
