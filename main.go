@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"dbcollab/server"
+	"dbcollab/service"
 )
 
 func main() {
@@ -42,6 +43,8 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "mail-from", Value: "dbcollab <no-reply@localhost>", Usage: "sender of the e-mails", Sources: env("MAIL_FROM")},
 			&cli.StringFlag{Name: "session-secret", Usage: "secret the session cookie keys derive from (default: generated once, kept in the database)", Sources: env("SESSION_SECRET")},
 			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
+			&cli.DurationFlag{Name: "invite-ttl", Value: service.DefaultInviteTTL, Usage: "how long an invitation link works after it was last sent", Sources: env("INVITE_TTL")},
+			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -55,6 +58,8 @@ func serveCommand() *cli.Command {
 				MailFrom:      cmd.String("mail-from"),
 				SessionSecret: cmd.String("session-secret"),
 				Demo:          cmd.Bool("demo"),
+				InviteTTL:     cmd.Duration("invite-ttl"),
+				InviteLimit:   cmd.Int("invite-limit"),
 			}, log, os.Stdout)
 		},
 	}

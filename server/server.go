@@ -32,6 +32,8 @@ type Config struct {
 	MailFrom      string
 	SessionSecret string
 	Demo          bool
+	InviteTTL     time.Duration
+	InviteLimit   int
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -59,7 +61,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 	}
 	sender := mailer.NewSender(st, deliverer, log)
-	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake}
+	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
+		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit}
 
 	if cfg.Demo {
 		seeded, err := svc.SeedDemo(ctx)
@@ -89,6 +92,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	senderCtx, stopSender := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(senderCtx) })
+	wg.Go(func() { recordExpiries(senderCtx, svc, log) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -110,6 +114,26 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		log.Info("stopped")
 	}
 	return err
+}
+
+// expirySweep is how often expired invitations get their "expired" event.
+const expirySweep = time.Minute
+
+func recordExpiries(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	ticker := time.NewTicker(expirySweep)
+	defer ticker.Stop()
+	for {
+		if n, err := svc.RecordExpiries(ctx); err != nil {
+			log.Error("record expired invitations", "err", err)
+		} else if n > 0 {
+			log.Info("invitations expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 func defaultBaseURL(addr string) string {

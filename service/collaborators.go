@@ -10,18 +10,22 @@ import (
 )
 
 // Collaborators returns the database and its live rows (owner first, then invitation
-// order) if userID is a member.
+// order) if userID is a member. A pending row whose link has expired shows as expired.
 func (s *Service) Collaborators(ctx context.Context, userID int64, ref string) (store.Database, []store.Collaborator, error) {
 	db, err := databaseForMember(ctx, s.Store.Conn, userID, ref)
 	if err != nil {
 		return store.Database{}, nil, err
 	}
 	list, err := s.Store.Collaborators(ctx, db.ID)
+	now := s.now()
+	for i := range list {
+		list[i].Status = s.displayStatus(list[i], now)
+	}
 	return db, list, err
 }
 
 // Invite invites an address to collaborate on the database ref, on behalf of inviterID,
-// and queues the invitation e-mail in the same transaction.
+// and queues the invitation e-mail and the event in the same transaction.
 func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail string) (store.Database, store.Collaborator, error) {
 	email, err := NormalizeEmail(rawEmail)
 	if err != nil {
@@ -36,7 +40,8 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 		return store.Database{}, store.Collaborator{}, err
 	}
 	var db store.Database
-	invite := store.Collaborator{Email: email, Status: store.StatusPending, InvitedBy: inviterID, TokenHash: hash, InvitedAt: s.now()}
+	now := s.now()
+	invite := store.Collaborator{Email: email, Status: store.StatusPending, InvitedBy: inviterID, TokenHash: hash, InvitedAt: now, SentAt: now}
 	err = s.Store.Tx(ctx, func(tx store.Conn) error {
 		if db, err = databaseForMember(ctx, tx, inviterID, ref); err != nil {
 			return err
@@ -44,29 +49,57 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 		if err := refuseLiveAddress(ctx, tx, db, email); err != nil {
 			return err
 		}
-		invite.DatabaseID = db.ID
-		if err := tx.InsertCollaborator(ctx, &invite); errors.Is(err, store.ErrDuplicate) {
-			return conflict("email", fmt.Sprintf("%s has already been invited to %s", email, db.Name))
-		} else if err != nil {
+		if err := s.checkInviteLimit(ctx, tx, db); err != nil {
 			return err
 		}
 		inviter, err := tx.UserByID(ctx, inviterID)
 		if err != nil {
 			return err
 		}
-		invite.InviterName = inviter.Username
-		msg := mailer.Invitation(email, mailer.InvitationData{
-			DatabaseName: db.Name, InviterName: inviter.Username, InviterEmail: inviter.Email,
-			Link: s.BaseURL + "/invitations/" + token,
-		})
-		msg.CreatedAt = invite.InvitedAt
-		return tx.EnqueueEmail(ctx, &msg)
+		invite.DatabaseID, invite.InviterName = db.ID, inviter.Username
+		if invite.EmailID, err = s.queueInvitation(ctx, tx, db, inviter, email, token); err != nil {
+			return err
+		}
+		if err := tx.InsertCollaborator(ctx, &invite); errors.Is(err, store.ErrDuplicate) {
+			return conflict("email", fmt.Sprintf("%s has already been invited to %s", email, db.Name))
+		} else if err != nil {
+			return err
+		}
+		return tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventInvited, ActorID: inviterID, Target: email, At: now})
 	})
 	if err != nil {
 		return store.Database{}, store.Collaborator{}, err
 	}
 	s.emailQueued()
 	return db, invite, nil
+}
+
+// queueInvitation puts the invitation e-mail with its link in the outbox.
+func (s *Service) queueInvitation(ctx context.Context, tx store.Conn, db store.Database, inviter store.User, email, token string) (int64, error) {
+	msg := mailer.Invitation(email, mailer.InvitationData{
+		DatabaseName: db.Name, InviterName: inviter.Username, InviterEmail: inviter.Email,
+		Link: s.BaseURL + "/invitations/" + token,
+	})
+	msg.CreatedAt = s.now()
+	err := tx.EnqueueEmail(ctx, &msg)
+	return msg.ID, err
+}
+
+// checkInviteLimit refuses a further invitation or resend once the database has sent
+// InviteLimit of them in the last 24 hours.
+func (s *Service) checkInviteLimit(ctx context.Context, tx store.Conn, db store.Database) error {
+	if s.InviteLimit <= 0 {
+		return nil
+	}
+	n, err := tx.CountInvitationsSince(ctx, db.ID, s.now().Add(-inviteLimitWindow))
+	if err != nil {
+		return err
+	}
+	if n >= s.InviteLimit {
+		return &Error{Kind: TooMany, Field: "email", Message: fmt.Sprintf(
+			"This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)}
+	}
+	return nil
 }
 
 // refuseLiveAddress says why email cannot be invited to db, if it already has a live row.
@@ -102,6 +135,7 @@ func (s *Service) Collaborator(ctx context.Context, userID int64, ref string, id
 	if m.Status == store.StatusOwner {
 		return store.Database{}, store.Collaborator{}, ErrOwnerNotRevocable
 	}
+	m.Status = s.displayStatus(m, s.now())
 	return db, m, nil
 }
 
@@ -119,6 +153,7 @@ type Revocation struct {
 // Revoke ends the access of row id on the database ref: it removes a collaborator,
 // cancels a pending invitation (its link stops working), or, on the actor's own row,
 // makes them stop collaborating. Any member may do it; nobody can revoke the owner.
+// The person removed (or, when someone leaves, the owner) is told by e-mail.
 func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int64) (Revocation, error) {
 	var r Revocation
 	err := s.Store.Tx(ctx, func(tx store.Conn) error {
@@ -133,14 +168,82 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		if m.Status == store.StatusOwner {
 			return ErrOwnerNotRevocable
 		}
-		r = Revocation{Database: db, Email: m.Email, Left: m.UserID == actorID}
-		status := store.StatusRevoked
-		if r.Left {
-			status = store.StatusLeft
+		actor, err := tx.UserByID(ctx, actorID)
+		if err != nil {
+			return err
 		}
-		return tx.EndCollaboration(ctx, m.ID, status, s.now())
+		now := s.now()
+		r = Revocation{Database: db, Email: m.Email, Left: m.UserID == actorID}
+		status, event := store.StatusRevoked, store.EventRevoked
+		notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
+		if r.Left {
+			status, event = store.StatusLeft, store.EventLeft
+			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
+				s.BaseURL+"/databases/"+db.Name+"/settings/collaborators")
+		}
+		if err := tx.EndCollaboration(ctx, m.ID, status, now); err != nil {
+			return err
+		}
+		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: event, ActorID: actorID, Target: m.Email, At: now}); err != nil {
+			return err
+		}
+		notice.CreatedAt = now
+		return tx.EnqueueEmail(ctx, &notice)
 	})
+	if err == nil {
+		s.emailQueued()
+	}
 	return r, err
+}
+
+// ErrNotResendable refuses to resend to a row that is not a pending invitation.
+var ErrNotResendable = &Error{Kind: Invalid, Message: "Only a pending or expired invitation can be sent again"}
+
+// Resend e-mails a fresh link for the pending (or expired) invitation id: the previous
+// link stops working at once and the expiry starts again.
+func (s *Service) Resend(ctx context.Context, actorID int64, ref string, id int64) (store.Database, store.Collaborator, error) {
+	token, hash, err := newInvitationToken()
+	if err != nil {
+		return store.Database{}, store.Collaborator{}, err
+	}
+	var db store.Database
+	var m store.Collaborator
+	err = s.Store.Tx(ctx, func(tx store.Conn) error {
+		if db, err = databaseForMember(ctx, tx, actorID, ref); err != nil {
+			return err
+		}
+		if m, err = liveCollaborator(ctx, tx, db.ID, id); err != nil {
+			return err
+		}
+		if m.Status != store.StatusPending {
+			return ErrNotResendable
+		}
+		if err := s.checkInviteLimit(ctx, tx, db); err != nil {
+			return err
+		}
+		actor, err := tx.UserByID(ctx, actorID)
+		if err != nil {
+			return err
+		}
+		emailID, err := s.queueInvitation(ctx, tx, db, actor, m.Email, token)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.ReplaceInvitationToken(ctx, m.ID, hash, emailID, now); err != nil {
+			return err
+		}
+		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventResent, ActorID: actorID, Target: m.Email, At: now}); err != nil {
+			return err
+		}
+		m, err = tx.LiveCollaborator(ctx, db.ID, m.ID)
+		return err
+	})
+	if err != nil {
+		return store.Database{}, store.Collaborator{}, err
+	}
+	s.emailQueued()
+	return db, m, nil
 }
 
 func liveCollaborator(ctx context.Context, c store.Conn, databaseID string, id int64) (store.Collaborator, error) {

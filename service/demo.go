@@ -46,7 +46,15 @@ func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("service: demo invitation: %w", err)
 	}
-	if err := s.Store.AcceptInvitation(ctx, user2.ID, accounts["user2"].ID, s.now()); err != nil {
+	// The demo accepts without the e-mailed link, which only the e-mail carries.
+	err = s.Store.Tx(ctx, func(tx store.Conn) error {
+		if err := tx.AcceptInvitation(ctx, user2.ID, accounts["user2"].ID, s.now()); err != nil {
+			return err
+		}
+		return tx.InsertEvent(ctx, store.Event{DatabaseID: user2.DatabaseID, Type: store.EventAccepted,
+			ActorID: accounts["user2"].ID, Target: user2.Email, At: s.now()})
+	})
+	if err != nil {
 		return false, fmt.Errorf("service: demo acceptance: %w", err)
 	}
 	if _, _, err := s.Invite(ctx, owner.ID, DemoDatabase, "user3@example.com"); err != nil {

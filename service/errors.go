@@ -14,6 +14,8 @@ const (
 	NotFound
 	// Unauthorized: wrong credentials.
 	Unauthorized
+	// TooMany: a rate limit is reached; try again later.
+	TooMany
 )
 
 // Error is a rule refusing a request, with words fit to show the user. Field names the

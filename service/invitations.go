@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"dbcollab/mailer"
 	"dbcollab/store"
 )
 
@@ -48,6 +49,8 @@ const (
 	InvitationOpen
 	InvitationAccepted
 	InvitationCancelled
+	InvitationReplaced
+	InvitationExpired
 )
 
 // Invitation is what an invitation link leads to.
@@ -66,6 +69,11 @@ func (inv Invitation) Message() string {
 		return "This invitation has already been accepted; it cannot be used again."
 	case InvitationCancelled:
 		return "This invitation was cancelled: access to " + inv.Database.Name + " was revoked before it was accepted."
+	case InvitationReplaced:
+		return "This link was replaced: a newer invitation to " + inv.Database.Name + " was sent (resent) since. Use the link in the most recent e-mail."
+	case InvitationExpired:
+		return fmt.Sprintf("This invitation has expired. Ask %s, who invited you, or %s, the owner of %s, to resend it.",
+			inv.Collaborator.InviterName, inv.Database.Owner.Username, inv.Database.Name)
 	default:
 		return "This invitation link is not valid. Check that you copied the whole link from the e-mail."
 	}
@@ -73,15 +81,20 @@ func (inv Invitation) Message() string {
 
 // Invitation looks up the invitation behind a link. Unknown tokens are a state, not an error.
 func (s *Service) Invitation(ctx context.Context, token string) (Invitation, error) {
-	return invitationByToken(ctx, s.Store.Conn, token)
+	return s.invitationByToken(ctx, s.Store.Conn, token)
 }
 
-func invitationByToken(ctx context.Context, c store.Conn, token string) (Invitation, error) {
+func (s *Service) invitationByToken(ctx context.Context, c store.Conn, token string) (Invitation, error) {
 	hash, ok := ParseInvitationToken(token)
 	if !ok {
 		return Invitation{State: InvitationUnknown}, nil
 	}
 	m, err := c.CollaboratorByTokenHash(ctx, hash)
+	replaced := false
+	if errors.Is(err, store.ErrNotFound) {
+		m, err = c.CollaboratorByReplacedToken(ctx, hash)
+		replaced = true
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return Invitation{State: InvitationUnknown}, nil
 	}
@@ -94,12 +107,16 @@ func invitationByToken(ctx context.Context, c store.Conn, token string) (Invitat
 	}
 	inv := Invitation{Database: db, Collaborator: m}
 	switch {
-	case m.Status == store.StatusPending:
-		inv.State = InvitationOpen
 	case !m.AcceptedAt.IsZero():
 		inv.State = InvitationAccepted
-	default:
+	case m.Status != store.StatusPending:
 		inv.State = InvitationCancelled
+	case replaced:
+		inv.State = InvitationReplaced
+	case s.displayStatus(m, s.now()) == store.StatusExpired:
+		inv.State = InvitationExpired
+	default:
+		inv.State = InvitationOpen
 	}
 	return inv, nil
 }
@@ -120,11 +137,12 @@ func MaskEmail(email string) string {
 }
 
 // AcceptInvitation makes userID a collaborator through the invitation behind token.
-// Only the account with the invited address may accept it.
+// Only the account with the invited address may accept it. The inviter and the owner
+// are told by e-mail.
 func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token string) (store.Database, error) {
 	var db store.Database
 	err := s.Store.Tx(ctx, func(tx store.Conn) error {
-		inv, err := invitationByToken(ctx, tx, token)
+		inv, err := s.invitationByToken(ctx, tx, token)
 		if err != nil {
 			return err
 		}
@@ -139,7 +157,39 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token stri
 			return &Error{Kind: Invalid, Message: WrongAccountMessage(inv.Collaborator.Email, user.Email)}
 		}
 		db = inv.Database
-		return tx.AcceptInvitation(ctx, inv.Collaborator.ID, userID, s.now())
+		now := s.now()
+		if err := tx.AcceptInvitation(ctx, inv.Collaborator.ID, userID, now); err != nil {
+			return err
+		}
+		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventAccepted, ActorID: userID, Target: user.Email, At: now}); err != nil {
+			return err
+		}
+		return s.queueAcceptedNotices(ctx, tx, db, inv.Collaborator.InvitedBy, user)
 	})
+	if err == nil {
+		s.emailQueued()
+	}
 	return db, err
+}
+
+// queueAcceptedNotices tells the inviter and the owner (once if they are the same)
+// that user accepted.
+func (s *Service) queueAcceptedNotices(ctx context.Context, tx store.Conn, db store.Database, inviterID int64, user store.User) error {
+	to := []string{db.Owner.Email}
+	if inviterID != 0 && inviterID != db.OwnerID {
+		inviter, err := tx.UserByID(ctx, inviterID)
+		if err != nil {
+			return err
+		}
+		to = append(to, inviter.Email)
+	}
+	who := fmt.Sprintf("%s (%s)", user.Username, user.Email)
+	for _, addr := range to {
+		notice := mailer.AcceptedNotice(addr, db.Name, who, s.BaseURL+"/databases/"+db.Name+"/settings/collaborators")
+		notice.CreatedAt = s.now()
+		if err := tx.EnqueueEmail(ctx, &notice); err != nil {
+			return err
+		}
+	}
+	return nil
 }

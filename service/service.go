@@ -20,6 +20,25 @@ type Service struct {
 	Now func() time.Time
 	// EmailQueued is called after a commit that put e-mail in the outbox, to wake the sender.
 	EmailQueued func()
+	// InviteTTL is how long an invitation link works after it was last sent.
+	InviteTTL time.Duration
+	// InviteLimit caps the invitations and resends of one database per rolling 24
+	// hours; 0 means no limit.
+	InviteLimit int
+}
+
+// DefaultInviteTTL is how long an invitation link works unless configured otherwise.
+const DefaultInviteTTL = 7 * 24 * time.Hour
+
+// DefaultInviteLimit is the number of invitations a database may send per 24 hours
+// unless configured otherwise.
+const DefaultInviteLimit = 50
+
+func (s *Service) inviteTTL() time.Duration {
+	if s.InviteTTL <= 0 {
+		return DefaultInviteTTL
+	}
+	return s.InviteTTL
 }
 
 func (s *Service) now() time.Time {

@@ -15,6 +15,9 @@ const (
 	StatusAccepted = "accepted"
 	StatusRevoked  = "revoked"
 	StatusLeft     = "left"
+	// StatusExpired is never stored: it is how a pending row whose link has outlived
+	// its time to live is shown.
+	StatusExpired = "expired"
 )
 
 // Collaborator is one person's access to one database: the owner, an accepted
@@ -32,6 +35,30 @@ type Collaborator struct {
 	AcceptedAt  time.Time
 	EndedAt     time.Time
 	InviterName string
+	// SentAt is when the current invitation link was last e-mailed; expiry counts from it.
+	SentAt time.Time
+	// EmailID is the outbox e-mail of the current link; Delivery says how it fares.
+	EmailID  int64
+	Delivery Delivery
+}
+
+// Delivery is the state of an invitation e-mail in the outbox.
+type Delivery struct {
+	Attempts  int
+	SentAt    time.Time
+	LastError string
+}
+
+// State is "sent", "failing" (tried, not delivered yet) or "queued".
+func (d Delivery) State() string {
+	switch {
+	case !d.SentAt.IsZero():
+		return "sent"
+	case d.Attempts > 0:
+		return "failing"
+	default:
+		return "queued"
+	}
 }
 
 // Role is "owner" for the owner's row and "collaborator" for everyone else's.
@@ -46,10 +73,10 @@ func (m Collaborator) Role() string {
 // same database gives ErrDuplicate.
 func (c Conn) InsertCollaborator(ctx context.Context, m *Collaborator) error {
 	res, err := c.q.ExecContext(ctx, `
-		INSERT INTO collaborators (database_id, email, user_id, status, invited_by, token_hash, invited_at, accepted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO collaborators (database_id, email, user_id, status, invited_by, token_hash, invited_at, accepted_at, sent_at, email_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.DatabaseID, m.Email, nullID(m.UserID), m.Status, nullID(m.InvitedBy), m.TokenHash,
-		micros(m.InvitedAt), nullMicros(m.AcceptedAt))
+		micros(m.InvitedAt), nullMicros(m.AcceptedAt), nullMicros(m.SentAt), nullID(m.EmailID))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert collaborator: %w", ErrDuplicate)
 	}
@@ -62,42 +89,50 @@ func (c Conn) InsertCollaborator(ctx context.Context, m *Collaborator) error {
 
 const collaboratorColumns = `m.id, m.database_id, m.email, coalesce(m.user_id, 0), coalesce(u.username, ''),
 	m.status, coalesce(m.invited_by, 0), m.token_hash, m.invited_at, m.accepted_at, m.ended_at,
-	coalesce(i.username, '')`
+	coalesce(i.username, ''), m.sent_at, coalesce(m.email_id, 0),
+	coalesce(e.attempts, 0), e.sent_at, coalesce(e.last_error, '')`
 
 const collaboratorJoins = `FROM collaborators m
 	LEFT JOIN users u ON u.id = m.user_id
-	LEFT JOIN users i ON i.id = m.invited_by`
+	LEFT JOIN users i ON i.id = m.invited_by
+	LEFT JOIN outbox e ON e.id = m.email_id`
 
 func scanCollaborator(row interface{ Scan(...any) error }) (Collaborator, error) {
 	var m Collaborator
 	var invited int64
-	var accepted, ended sql.NullInt64
+	var accepted, ended, sent, emailSent sql.NullInt64
 	err := row.Scan(&m.ID, &m.DatabaseID, &m.Email, &m.UserID, &m.Username, &m.Status, &m.InvitedBy,
-		&m.TokenHash, &invited, &accepted, &ended, &m.InviterName)
+		&m.TokenHash, &invited, &accepted, &ended, &m.InviterName, &sent, &m.EmailID,
+		&m.Delivery.Attempts, &emailSent, &m.Delivery.LastError)
 	m.InvitedAt, m.AcceptedAt, m.EndedAt = fromMicros(invited), fromNullMicros(accepted), fromNullMicros(ended)
+	m.SentAt, m.Delivery.SentAt = fromNullMicros(sent), fromNullMicros(emailSent)
 	return m, err
 }
 
 // Collaborators lists the live rows of a database: the owner first, then everyone else
 // in invitation order.
 func (c Conn) Collaborators(ctx context.Context, databaseID string) ([]Collaborator, error) {
-	rows, err := c.q.QueryContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+	return c.collaboratorList(ctx, "collaborators", `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
 		WHERE m.database_id = ? AND m.status IN ('owner', 'pending', 'accepted')
 		ORDER BY m.status <> 'owner', m.id`, databaseID)
+}
+
+func (c Conn) collaboratorList(ctx context.Context, what, query string, args ...any) ([]Collaborator, error) {
+	rows, err := c.q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: collaborators: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var list []Collaborator
 	for rows.Next() {
 		m, err := scanCollaborator(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: collaborators: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
 		list = append(list, m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: collaborators: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return list, nil
 }
@@ -130,6 +165,45 @@ func (c Conn) CollaboratorByTokenHash(ctx context.Context, h []byte) (Collaborat
 		return Collaborator{}, notFound("collaborator by token", err)
 	}
 	return m, nil
+}
+
+// CollaboratorByReplacedToken returns the row whose link hashing to h was replaced by a resend.
+func (c Conn) CollaboratorByReplacedToken(ctx context.Context, h []byte) (Collaborator, error) {
+	m, err := scanCollaborator(c.q.QueryRowContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		JOIN replaced_tokens r ON r.collaborator_id = m.id
+		WHERE r.token_hash = ?`, h))
+	if err != nil {
+		return Collaborator{}, notFound("collaborator by replaced token", err)
+	}
+	return m, nil
+}
+
+// ReplaceInvitationToken gives the pending row id a new link, e-mailed as emailID at
+// sentAt; the old link is remembered as replaced.
+func (c Conn) ReplaceInvitationToken(ctx context.Context, id int64, newHash []byte, emailID int64, sentAt time.Time) error {
+	if _, err := c.q.ExecContext(ctx, `
+		INSERT INTO replaced_tokens (token_hash, collaborator_id, replaced_at)
+		SELECT token_hash, id, ? FROM collaborators WHERE id = ? AND status = 'pending' AND token_hash IS NOT NULL`,
+		micros(sentAt), id); err != nil {
+		return fmt.Errorf("store: remember replaced token: %w", err)
+	}
+	return c.changeStatus(ctx, "replace invitation token", `
+		UPDATE collaborators SET token_hash = ?, email_id = ?, sent_at = ?, expiry_recorded_at = NULL
+		WHERE id = ? AND status = 'pending'`, newHash, emailID, micros(sentAt), id)
+}
+
+// UnrecordedExpiries lists the pending rows whose link was sent before sentBefore and
+// whose expiry has no event yet.
+func (c Conn) UnrecordedExpiries(ctx context.Context, sentBefore time.Time) ([]Collaborator, error) {
+	return c.collaboratorList(ctx, "unrecorded expiries", `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		WHERE m.status = 'pending' AND m.sent_at <= ? AND m.expiry_recorded_at IS NULL
+		ORDER BY m.sent_at, m.id`, micros(sentBefore))
+}
+
+// MarkExpiryRecorded notes that the expiry of row id's current link has its event.
+func (c Conn) MarkExpiryRecorded(ctx context.Context, id int64, at time.Time) error {
+	return c.changeStatus(ctx, "mark expiry recorded",
+		`UPDATE collaborators SET expiry_recorded_at = ? WHERE id = ? AND status = 'pending'`, micros(at), id)
 }
 
 // AcceptInvitation turns the pending row id into an accepted one for userID.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path"
 	"sort"
 	"time"
 
@@ -92,6 +93,9 @@ func (s *Store) Tx(ctx context.Context, fn func(tx Conn) error) error {
 	return nil
 }
 
+// migrate applies, in name order, each embedded migration not yet recorded in
+// schema_migrations. Recording names rather than a counter lets migrations written
+// side by side land in any order.
 func (s *Store) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
@@ -99,21 +103,26 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	return s.Tx(ctx, func(tx Conn) error {
-		var version int
-		if err := tx.q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-			return fmt.Errorf("store: read schema version: %w", err)
+		if _, err := tx.q.ExecContext(ctx,
+			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+			return fmt.Errorf("store: create schema_migrations: %w", err)
 		}
-		for i := version; i < len(names); i++ {
-			body, err := migrations.ReadFile(names[i])
+		for _, name := range names {
+			res, err := tx.q.ExecContext(ctx,
+				`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
+				path.Base(name), micros(time.Now()))
 			if err != nil {
-				return fmt.Errorf("store: read %s: %w", names[i], err)
+				return fmt.Errorf("store: record %s: %w", name, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // applied before
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return fmt.Errorf("store: read %s: %w", name, err)
 			}
 			if _, err := tx.q.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("store: apply %s: %w", names[i], err)
-			}
-			// PRAGMA takes no bound parameters; i+1 is an integer we computed.
-			if _, err := tx.q.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
-				return fmt.Errorf("store: set schema version: %w", err)
+				return fmt.Errorf("store: apply %s: %w", name, err)
 			}
 		}
 		return nil

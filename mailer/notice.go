@@ -1,0 +1,42 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"dbcollab/store"
+)
+
+// Notice writes a short notification: one sentence, and a link to where to look.
+func Notice(to, subject, sentence, link string) store.Email {
+	text := fmt.Sprintf("Hello,\n\n%s\n\n%s\n\n-- \ndbcollab\n", sentence, link)
+	var html bytes.Buffer
+	if err := noticeHTML(sentence, link).Render(context.Background(), &html); err != nil {
+		panic(fmt.Sprintf("mailer: render notice: %v", err))
+	}
+	return store.Email{To: to, Subject: subject, Text: text, HTML: html.String()}
+}
+
+// AcceptedNotice tells the inviter or the owner that an invitation was accepted.
+func AcceptedNotice(to, databaseName, who, link string) store.Email {
+	return Notice(to, fmt.Sprintf("%s now collaborates on %s", who, databaseName),
+		fmt.Sprintf("%s accepted the invitation and now collaborates on %s.", who, databaseName), link)
+}
+
+// LeftNotice tells the owner that a collaborator stopped collaborating.
+func LeftNotice(to, databaseName, who, link string) store.Email {
+	return Notice(to, fmt.Sprintf("%s stopped collaborating on %s", who, databaseName),
+		fmt.Sprintf("%s stopped collaborating on %s and no longer has access to it.", who, databaseName), link)
+}
+
+// RevokedNotice tells someone that their access was revoked, or their pending
+// invitation cancelled, and by whom.
+func RevokedNotice(to, databaseName, actor string, wasPending bool, link string) store.Email {
+	if wasPending {
+		return Notice(to, fmt.Sprintf("Your invitation to %s was cancelled", databaseName),
+			fmt.Sprintf("%s cancelled your invitation to collaborate on %s; its link no longer works.", actor, databaseName), link)
+	}
+	return Notice(to, fmt.Sprintf("Your access to %s was revoked", databaseName),
+		fmt.Sprintf("%s revoked your access to %s; you no longer collaborate on it.", actor, databaseName), link)
+}

@@ -1,0 +1,73 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"dbcollab/store"
+)
+
+// inviteLimitWindow is the rolling window of the invitation limit.
+const inviteLimitWindow = 24 * time.Hour
+
+// expiresAt is when the current link of pending row m stops working.
+func (s *Service) expiresAt(m store.Collaborator) time.Time {
+	return m.SentAt.Add(s.inviteTTL())
+}
+
+// displayStatus is m's status as people see it: a pending row past its expiry is expired.
+func (s *Service) displayStatus(m store.Collaborator, now time.Time) string {
+	if m.Status == store.StatusPending && !now.Before(s.expiresAt(m)) {
+		return store.StatusExpired
+	}
+	return m.Status
+}
+
+// RecordExpiries records an "expired" event, dated when the link expired, for each
+// invitation that expired since the last call. The server calls it periodically.
+func (s *Service) RecordExpiries(ctx context.Context) (int, error) {
+	var n int
+	err := s.Store.Tx(ctx, func(tx store.Conn) error {
+		expired, err := tx.UnrecordedExpiries(ctx, s.now().Add(-s.inviteTTL()))
+		if err != nil {
+			return err
+		}
+		for _, m := range expired {
+			at := s.expiresAt(m)
+			if err := tx.InsertEvent(ctx, store.Event{DatabaseID: m.DatabaseID, Type: store.EventExpired, Target: m.Email, At: at}); err != nil {
+				return err
+			}
+			if err := tx.MarkExpiryRecorded(ctx, m.ID, at); err != nil {
+				return err
+			}
+		}
+		n = len(expired)
+		return nil
+	})
+	return n, err
+}
+
+// EventsPerPage is how many events a page of Activity shows.
+const EventsPerPage = 25
+
+// Events returns page (from 1) of a database's membership events, newest first, and
+// whether an older page exists. Members only.
+func (s *Service) Events(ctx context.Context, userID int64, ref string, page int) (store.Database, []store.Event, bool, error) {
+	db, err := databaseForMember(ctx, s.Store.Conn, userID, ref)
+	if err != nil {
+		return store.Database{}, nil, false, err
+	}
+	if page < 1 {
+		page = 1
+	}
+	// One more than a page tells whether another page follows.
+	events, err := s.Store.Events(ctx, db.ID, EventsPerPage+1, (page-1)*EventsPerPage)
+	if err != nil {
+		return store.Database{}, nil, false, err
+	}
+	more := len(events) > EventsPerPage
+	if more {
+		events = events[:EventsPerPage]
+	}
+	return db, events, more, nil
+}

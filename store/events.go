@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Membership event types.
+const (
+	EventInvited  = "invited"
+	EventResent   = "resent"
+	EventAccepted = "accepted"
+	EventExpired  = "expired"
+	EventRevoked  = "revoked"
+	EventLeft     = "left"
+)
+
+// Event is one change of membership, recorded in the transaction of the change.
+type Event struct {
+	ID         int64
+	DatabaseID string
+	Type       string
+	ActorID    int64 // 0 for events nobody did, such as an expiry
+	ActorName  string
+	Target     string // the e-mail address the event is about
+	At         time.Time
+}
+
+// InsertEvent records e.
+func (c Conn) InsertEvent(ctx context.Context, e Event) error {
+	_, err := c.q.ExecContext(ctx,
+		`INSERT INTO events (database_id, type, actor_id, target, at) VALUES (?, ?, ?, ?, ?)`,
+		e.DatabaseID, e.Type, nullID(e.ActorID), e.Target, micros(e.At))
+	if err != nil {
+		return fmt.Errorf("store: insert event: %w", err)
+	}
+	return nil
+}
+
+// Events lists a database's events newest first, limit at a time from offset.
+func (c Conn) Events(ctx context.Context, databaseID string, limit, offset int) ([]Event, error) {
+	rows, err := c.q.QueryContext(ctx, `
+		SELECT e.id, e.database_id, e.type, coalesce(e.actor_id, 0), coalesce(u.username, ''), e.target, e.at
+		FROM events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.database_id = ?
+		ORDER BY e.at DESC, e.id DESC
+		LIMIT ? OFFSET ?`, databaseID, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	var list []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.DatabaseID, &e.Type, &e.ActorID, &e.ActorName, &e.Target, &at); err != nil {
+			return nil, fmt.Errorf("store: events: %w", err)
+		}
+		e.At = fromMicros(at)
+		list = append(list, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	return list, nil
+}
+
+// CountInvitationsSince counts the invitations and resends of a database since t.
+func (c Conn) CountInvitationsSince(ctx context.Context, databaseID string, t time.Time) (int, error) {
+	var n int
+	err := c.q.QueryRowContext(ctx, `
+		SELECT count(*) FROM events
+		WHERE database_id = ? AND type IN ('invited', 'resent') AND at > ?`, databaseID, micros(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count invitations: %w", err)
+	}
+	return n, nil
+}
