@@ -9,8 +9,8 @@ import (
 const MaxEmailLength = 254
 
 // NormalizeEmail trims and lower-cases an address and checks it is a bare addr-spec:
-// one @, no display name, no CR or LF, at most 254 characters. The result is how every
-// address is stored and compared.
+// one @, no display name, no CR, LF or NUL anywhere (edges included), at most 254
+// characters. The result is how every address is stored and compared.
 func NormalizeEmail(raw string) (string, error) {
 	email := strings.ToLower(strings.TrimSpace(raw))
 	switch {
@@ -18,7 +18,8 @@ func NormalizeEmail(raw string) (string, error) {
 		return "", invalid("email", "Enter an e-mail address")
 	case len(email) > MaxEmailLength:
 		return "", invalid("email", "An e-mail address has at most 254 characters")
-	case strings.ContainsAny(email, "\r\n\x00"), strings.Count(email, "@") != 1:
+	// Checked before trimming: trimming would quietly accept a header injection attempt.
+	case strings.ContainsAny(raw, "\r\n\x00"), strings.Count(email, "@") != 1:
 		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
 	}
 	parsed, err := mail.ParseAddress(email)
