@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,15 +22,22 @@ func (s *Server) loginForm(c echo.Context) error {
 }
 
 func (s *Server) login(c echo.Context) error {
-	email := c.FormValue("email")
-	user, err := s.Service.Authenticate(c.Request().Context(), email, c.FormValue("password"))
+	email, password := c.FormValue("email"), c.FormValue("password")
+	f := views.Form{Values: map[string]string{"email": email}, Errors: map[string]string{}}
+	// A blank field is said next to it; wrong credentials only as a whole, so that the
+	// page does not tell which of the two was wrong.
+	if strings.TrimSpace(email) == "" {
+		f.Errors["email"] = "Enter your e-mail address"
+	}
+	if password == "" {
+		f.Errors["password"] = "Enter your password"
+	}
+	if len(f.Errors) > 0 {
+		return s.renderLogin(c, http.StatusUnprocessableEntity, f, "")
+	}
+	user, err := s.Service.Authenticate(c.Request().Context(), email, password)
 	if e, ok := service.AsError(err); ok {
-		p, perr := s.page(c, "Log in")
-		if perr != nil {
-			return perr
-		}
-		f := views.Form{Values: map[string]string{"email": email}}
-		return render(c, http.StatusUnauthorized, views.LoginPage(p, f, e.Message))
+		return s.renderLogin(c, http.StatusUnauthorized, f, e.Message)
 	}
 	if err != nil {
 		return err
@@ -39,6 +47,14 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, f views.Form, errorMessage string) error {
+	p, err := s.page(c, "Log in")
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.LoginPage(p, f, errorMessage))
 }
 
 // logout is a POST, so that no link or image can sign someone out.

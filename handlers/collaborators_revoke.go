@@ -18,6 +18,9 @@ func (s *Server) collaboratorsRevokeConfirm(c echo.Context) error {
 		return err
 	}
 	db, m, err := s.Service.Collaborator(c.Request().Context(), currentUser(c).ID, c.Param("db"), id)
+	if e, ok := service.AsError(err); ok && e.Kind == service.Invalid {
+		return s.refuseRevoke(c, e)
+	}
 	if err != nil {
 		return err
 	}
@@ -35,10 +38,7 @@ func (s *Server) collaboratorsRevoke(c echo.Context) error {
 	}
 	r, err := s.Service.Revoke(c.Request().Context(), currentUser(c).ID, c.Param("db"), id)
 	if e, ok := service.AsError(err); ok && e.Kind == service.Invalid {
-		if err := s.flash(c, e.Message); err != nil {
-			return err
-		}
-		return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")
+		return s.refuseRevoke(c, e)
 	}
 	if err != nil {
 		return err
@@ -53,6 +53,15 @@ func (s *Server) collaboratorsRevoke(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/databases/"+r.Database.Name+"/settings/collaborators")
+}
+
+// refuseRevoke goes back to the Collaborators tab saying why the row cannot be revoked
+// (the owner's). The rules found the database by this reference, so it is safe to reuse.
+func (s *Server) refuseRevoke(c echo.Context, e *service.Error) error {
+	if err := s.flash(c, e.Message); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")
 }
 
 // rowID reads the collaborator row from the path; anything but a number is a 404.

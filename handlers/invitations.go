@@ -14,7 +14,14 @@ import (
 // never appears in a page, a log line or a Referer. Opening the link accepts nothing.
 func (s *Server) openInvitation(c echo.Context) error {
 	sess := s.session(c)
-	sess.Values[sessionInvitation] = c.Param("token")
+	token := c.Param("token")
+	if _, ok := service.ParseInvitationToken(token); ok {
+		sess.Values[sessionInvitation] = token
+	} else {
+		// Not a link we could have sent: /invitation says so. Kept, an overlong one
+		// would not even fit in the cookie.
+		delete(sess.Values, sessionInvitation)
+	}
 	if err := s.saveSession(c, sess); err != nil {
 		return err
 	}
