@@ -12,9 +12,9 @@ import (
 func (s *Server) Routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = s.handleError
+	e.HTTPErrorHandler = s.handleErrors
 
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders, s.csrf(), s.loadUser)
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders, dashboardOnly(s.csrf()), dashboardOnly(s.loadUser))
 
 	e.GET("/healthz", s.health)
 	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
@@ -33,6 +33,9 @@ func (s *Server) Routes() *echo.Echo {
 	signedIn.GET("/", s.databasesList)
 	signedIn.GET("/databases/new", s.databaseNewForm)
 	signedIn.POST("/databases", s.databaseCreate)
+	signedIn.GET("/account", s.account)
+	signedIn.POST("/account/tokens", s.accountTokenCreate)
+	signedIn.POST("/account/tokens/:id/revoke", s.accountTokenRevoke)
 
 	db := signedIn.Group("/databases/:db")
 	db.GET("", s.databaseOverview)
@@ -41,6 +44,17 @@ func (s *Server) Routes() *echo.Echo {
 	db.POST("/settings/collaborators", s.collaboratorsAdd)
 	db.GET("/settings/collaborators/:id/revoke", s.collaboratorsRevokeConfirm)
 	db.POST("/settings/collaborators/:id/revoke", s.collaboratorsRevoke)
+
+	// The JSON API: bearer tokens only, JSON errors, no session cookie and no CSRF token
+	// (see dashboardOnly). Routes are authenticated one by one so that an unknown /v1
+	// path is a 404 even without a token.
+	api := e.Group("/v1", noStore)
+	api.POST("/tokens", s.apiTokenCreate)
+	api.GET("/databases", s.apiDatabasesList, s.requireAPIToken)
+	api.GET("/databases/:db", s.apiDatabaseShow, s.requireAPIToken)
+	api.GET("/databases/:db/collaborators", s.apiCollaboratorsList, s.requireAPIToken)
+	api.POST("/databases/:db/collaborators", s.apiCollaboratorsAdd, s.requireAPIToken)
+	api.DELETE("/databases/:db/collaborators/:id", s.apiCollaboratorsRemove, s.requireAPIToken)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e

@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"dbcollab/service"
+	"dbcollab/views"
+)
+
+func (s *Server) accountTokenCreate(c echo.Context) error {
+	name := c.FormValue("name")
+	token, _, err := s.Service.CreateAPIToken(c.Request().Context(), currentUser(c).ID, name)
+	if fields := service.ByField(err); len(fields) > 0 {
+		return s.renderAccount(c, http.StatusUnprocessableEntity, views.Form{Values: map[string]string{"name": name}, Errors: fields})
+	}
+	if err != nil {
+		return err
+	}
+	sess := s.session(c)
+	sess.Values[sessionNewAPIToken] = token
+	if err := s.saveSession(c, sess); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+func (s *Server) accountTokenRevoke(c echo.Context) error {
+	id, err := rowID(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.Service.RevokeAPIToken(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "The API token “"+t.Name+"” has been revoked: it no longer works."); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account")
+}

@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"dbcollab/service"
+	"dbcollab/store"
+)
+
+type apiCollaborator struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	// Username is null while the invitation is pending.
+	Username  *string `json:"username"`
+	Status    string  `json:"status"`
+	Role      string  `json:"role"`
+	InvitedAt string  `json:"invited_at"`
+	// AcceptedAt is null until the invitation is accepted.
+	AcceptedAt *string `json:"accepted_at"`
+}
+
+func toAPICollaborator(m store.Collaborator) apiCollaborator {
+	out := apiCollaborator{
+		ID: m.ID, Email: m.Email, Status: m.Status, Role: m.Role(),
+		InvitedAt: apiTime(m.InvitedAt), AcceptedAt: apiOptionalTime(m.AcceptedAt),
+	}
+	// An invitation has no account until it is accepted: pending (or expired) rows have
+	// no username.
+	if m.UserID != 0 {
+		out.Username = &m.Username
+	}
+	return out
+}
+
+// apiCollaboratorsList lists a database's owner, then its collaborators and pending
+// invitations in invitation order.
+func (s *Server) apiCollaboratorsList(c echo.Context) error {
+	_, rows, err := s.Service.Collaborators(c.Request().Context(), apiUser(c).ID, c.Param("db"))
+	if err != nil {
+		return databaseNotFound(c, err)
+	}
+	out := make([]apiCollaborator, 0, len(rows))
+	for _, m := range rows {
+		out = append(out, toAPICollaborator(m))
+	}
+	return c.JSON(http.StatusOK, map[string][]apiCollaborator{"collaborators": out})
+}
+
+type apiInviteRequest struct {
+	Collaborator struct {
+		Email string `json:"email"`
+	} `json:"collaborator"`
+}
+
+// apiCollaboratorsAdd invites an address; the invitation e-mail is queued with it.
+func (s *Server) apiCollaboratorsAdd(c echo.Context) error {
+	var in apiInviteRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	_, invite, err := s.Service.Invite(c.Request().Context(), apiUser(c).ID, c.Param("db"), in.Collaborator.Email)
+	if err != nil {
+		return databaseNotFound(c, err)
+	}
+	return c.JSON(http.StatusCreated, map[string]apiCollaborator{"collaborator": toAPICollaborator(invite)})
+}
+
+// apiCollaboratorsRemove revokes a collaborator, cancels an invitation or, on one's own
+// row, stops collaborating: the dashboard's Revoke access.
+func (s *Server) apiCollaboratorsRemove(c echo.Context) error {
+	ctx, user := c.Request().Context(), apiUser(c)
+	// Asked first only to tell an unknown database from an unknown row in the answer;
+	// Revoke checks membership again in its transaction.
+	if _, err := s.Service.Database(ctx, user.ID, c.Param("db")); err != nil {
+		return databaseNotFound(c, err)
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return collaboratorNotFound(c)
+	}
+	_, err = s.Service.Revoke(ctx, user.ID, c.Param("db"), id)
+	if errors.Is(err, service.ErrNotFound) {
+		return collaboratorNotFound(c)
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func collaboratorNotFound(c echo.Context) error {
+	return &apiError{status: http.StatusNotFound,
+		message: fmt.Sprintf("Collaborator %s not found on %s", c.Param("id"), c.Param("db"))}
+}

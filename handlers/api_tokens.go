@@ -1,0 +1,32 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+type apiTokenRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	// Name is optional; the token is named after the CLI and the day without it.
+	Name string `json:"name"`
+}
+
+type apiTokenResponse struct {
+	Token string `json:"token"`
+}
+
+// apiTokenCreate logs in with an e-mail and password and answers a new API token, the
+// only time it is shown.
+func (s *Server) apiTokenCreate(c echo.Context) error {
+	var in apiTokenRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	token, _, err := s.Service.LogInForAPIToken(c.Request().Context(), in.Email, in.Password, in.Name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiTokenResponse{Token: token})
+}

@@ -1,0 +1,131 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dbcollab/store"
+)
+
+// An API token is a recognisable prefix and 32 random bytes; only the SHA-256 of the
+// bytes is stored, so the database alone cannot be used to call the API.
+const (
+	apiTokenPrefix = "dbcollab_"
+	apiTokenBytes  = 32
+	// MaxAPITokenNameLength bounds a token's name, in characters.
+	MaxAPITokenNameLength = 100
+	// apiTokenTouchInterval is how stale a token's "last used" may get: recording every
+	// request would turn each read into a write.
+	apiTokenTouchInterval = time.Minute
+)
+
+// ErrInvalidAPIToken answers a token that is malformed, unknown or revoked alike.
+var ErrInvalidAPIToken = &Error{Kind: Unauthorized, Message: "Invalid API token: it does not exist or has been revoked"}
+
+func newAPIToken() (token string, hash []byte, err error) {
+	b := make([]byte, apiTokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("service: api token: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return apiTokenPrefix + base64.RawURLEncoding.EncodeToString(b), sum[:], nil
+}
+
+// parseAPIToken returns the hash of a token; ok is false for anything that is not a
+// token we could have made.
+func parseAPIToken(token string) (hash []byte, ok bool) {
+	encoded, found := strings.CutPrefix(token, apiTokenPrefix)
+	if !found || len(encoded) != base64.RawURLEncoding.EncodedLen(apiTokenBytes) {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(encoded)
+	if err != nil || len(b) != apiTokenBytes {
+		return nil, false
+	}
+	sum := sha256.Sum256(b)
+	return sum[:], true
+}
+
+// DefaultAPITokenName names a token made by logging in through the API without a name.
+func DefaultAPITokenName(at time.Time) string {
+	return "dbcollab CLI on " + at.UTC().Format("2006-01-02")
+}
+
+// CreateAPIToken makes a named API token for userID and returns it in clear, the only
+// time it is available.
+func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string) (string, store.APIToken, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", store.APIToken{}, invalid("name", "Enter a name for the token")
+	case utf8.RuneCountInString(name) > MaxAPITokenNameLength:
+		return "", store.APIToken{}, invalid("name", fmt.Sprintf("A token name has at most %d characters", MaxAPITokenNameLength))
+	}
+	token, hash, err := newAPIToken()
+	if err != nil {
+		return "", store.APIToken{}, err
+	}
+	t := store.APIToken{UserID: userID, Name: name, TokenHash: hash, CreatedAt: s.now()}
+	if err := s.Store.InsertAPIToken(ctx, &t); err != nil {
+		return "", store.APIToken{}, err
+	}
+	return token, t, nil
+}
+
+// LogInForAPIToken checks an e-mail and password and makes an API token for that
+// account, named name or else DefaultAPITokenName.
+func (s *Service) LogInForAPIToken(ctx context.Context, email, password, name string) (string, store.APIToken, error) {
+	user, err := s.Authenticate(ctx, email, password)
+	if err != nil {
+		return "", store.APIToken{}, err
+	}
+	if strings.TrimSpace(name) == "" {
+		name = DefaultAPITokenName(s.now())
+	}
+	return s.CreateAPIToken(ctx, user.ID, name)
+}
+
+// UserByAPIToken returns the account an API token belongs to and records its use. The
+// rights that go with the account are read afresh by each rule, so a revocation holds
+// from the next request.
+func (s *Service) UserByAPIToken(ctx context.Context, token string) (store.User, error) {
+	hash, ok := parseAPIToken(token)
+	if !ok {
+		return store.User{}, ErrInvalidAPIToken
+	}
+	t, err := s.Store.APITokenByHash(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.User{}, ErrInvalidAPIToken
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	if now := s.now(); now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
+		if err := s.Store.TouchAPIToken(ctx, t.ID, now); err != nil {
+			return store.User{}, err
+		}
+	}
+	return t.User, nil
+}
+
+// APITokens lists userID's API tokens, newest first.
+func (s *Service) APITokens(ctx context.Context, userID int64) ([]store.APIToken, error) {
+	return s.Store.APITokensForUser(ctx, userID)
+}
+
+// RevokeAPIToken deletes userID's token id, which stops working at once, and returns it.
+// Someone else's token is not found.
+func (s *Service) RevokeAPIToken(ctx context.Context, userID, id int64) (store.APIToken, error) {
+	t, err := s.Store.DeleteAPIToken(ctx, userID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.APIToken{}, ErrNotFound
+	}
+	return t, err
+}

@@ -1,0 +1,224 @@
+package service_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"dbcollab/service"
+	"dbcollab/store"
+)
+
+// apiTokenService is a service on a fresh store whose clock the test moves, with one
+// account, ada@example.com, password "ada-password".
+type apiTokenService struct {
+	svc  *service.Service
+	path string
+	now  time.Time
+	ada  store.User
+}
+
+func newAPITokenService(t *testing.T) *apiTokenService {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a := &apiTokenService{path: path, now: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
+	a.svc = &service.Service{Store: st, PasswordCost: bcrypt.MinCost, Now: func() time.Time { return a.now }}
+	a.ada, err = a.svc.Signup(t.Context(), service.SignupInput{Email: "ada@example.com", Username: "ada", Password: "ada-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (a *apiTokenService) create(t *testing.T, userID int64, name string) (string, store.APIToken) {
+	t.Helper()
+	token, stored, err := a.svc.CreateAPIToken(t.Context(), userID, name)
+	if err != nil {
+		t.Fatalf("CreateAPIToken(%q): %v", name, err)
+	}
+	return token, stored
+}
+
+func (a *apiTokenService) tokens(t *testing.T, userID int64) []store.APIToken {
+	t.Helper()
+	list, err := a.svc.APITokens(t.Context(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func TestAPITokenIsThirtyTwoRandomBytesStoredOnlyAsTheirHash(t *testing.T) {
+	a := newAPITokenService(t)
+	token, stored := a.create(t, a.ada.ID, "laptop")
+	other, _ := a.create(t, a.ada.ID, "desktop")
+	if token == other {
+		t.Fatal("two tokens are equal")
+	}
+
+	secret, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimPrefix(token, "dbcollab_"))
+	if err != nil || len(secret) != 32 || !strings.HasPrefix(token, "dbcollab_") {
+		t.Fatalf("token %q is not dbcollab_ and 32 base64url bytes (%d bytes, %v)", token, len(secret), err)
+	}
+	sum := sha256.Sum256(secret)
+	if !bytes.Equal(stored.TokenHash, sum[:]) {
+		t.Fatal("stored hash is not the SHA-256 of the token's bytes")
+	}
+	// Neither the token nor its bytes may be anywhere in the database files; the hash
+	// must be, or the scan looked in the wrong place.
+	hashSeen := false
+	for _, file := range []string{a.path, a.path + "-wal"} {
+		content, err := os.ReadFile(file)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(content, []byte(token)) || bytes.Contains(content, secret) {
+			t.Fatalf("%s holds the token in clear", filepath.Base(file))
+		}
+		hashSeen = hashSeen || bytes.Contains(content, sum[:])
+	}
+	if !hashSeen {
+		t.Fatal("the token's hash is in no database file: the scan proves nothing")
+	}
+}
+
+func TestAPITokenAuthenticatesItsUserUntilRevoked(t *testing.T) {
+	a := newAPITokenService(t)
+	token, stored := a.create(t, a.ada.ID, "laptop")
+
+	user, err := a.svc.UserByAPIToken(t.Context(), token)
+	if err != nil || user.ID != a.ada.ID {
+		t.Fatalf("UserByAPIToken = %+v, %v; want ada", user, err)
+	}
+	revoked, err := a.svc.RevokeAPIToken(t.Context(), a.ada.ID, stored.ID)
+	if err != nil || revoked.Name != "laptop" {
+		t.Fatalf("RevokeAPIToken = %+v, %v", revoked, err)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), token); !errors.Is(err, service.ErrInvalidAPIToken) {
+		t.Fatalf("revoked token: got %v, want ErrInvalidAPIToken", err)
+	}
+	if list := a.tokens(t, a.ada.ID); len(list) != 0 {
+		t.Fatalf("revoked token still listed: %+v", list)
+	}
+}
+
+func TestMalformedOrUnknownAPITokensAreRefusedAlike(t *testing.T) {
+	a := newAPITokenService(t)
+	token, _ := a.create(t, a.ada.ID, "laptop")
+	unknown := "dbcollab_" + base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	for _, bad := range []string{"", "dbcollab_", "garbage", token[len("dbcollab_"):], token + "x", token[:len(token)-1], unknown} {
+		if _, err := a.svc.UserByAPIToken(t.Context(), bad); err != service.ErrInvalidAPIToken {
+			t.Errorf("UserByAPIToken(%q) = %v, want ErrInvalidAPIToken", bad, err)
+		}
+	}
+}
+
+func TestAPITokenLastUseIsRecordedAtMostOnceAMinute(t *testing.T) {
+	a := newAPITokenService(t)
+	token, _ := a.create(t, a.ada.ID, "laptop")
+	use := func() time.Time {
+		t.Helper()
+		if _, err := a.svc.UserByAPIToken(t.Context(), token); err != nil {
+			t.Fatal(err)
+		}
+		return a.tokens(t, a.ada.ID)[0].LastUsedAt
+	}
+	if got := a.tokens(t, a.ada.ID)[0].LastUsedAt; !got.IsZero() {
+		t.Fatalf("unused token has last use %v", got)
+	}
+	first := a.now
+	if got := use(); !got.Equal(first) {
+		t.Fatalf("first use recorded as %v, want %v", got, first)
+	}
+	a.now = first.Add(59 * time.Second)
+	if got := use(); !got.Equal(first) {
+		t.Fatalf("use 59 s later recorded as %v, want it left at %v", got, first)
+	}
+	a.now = first.Add(time.Minute)
+	if got := use(); !got.Equal(a.now) {
+		t.Fatalf("use a minute later recorded as %v, want %v", got, a.now)
+	}
+}
+
+func TestLogInForAPITokenRefusesUnknownAddressAndWrongPasswordAlike(t *testing.T) {
+	a := newAPITokenService(t)
+	for _, c := range []struct{ email, password string }{
+		{"nobody@example.com", "ada-password"},
+		{"ada@example.com", "wrong-password"},
+		{"not an address", "ada-password"},
+	} {
+		if _, _, err := a.svc.LogInForAPIToken(t.Context(), c.email, c.password, ""); err != service.ErrWrongCredentials {
+			t.Errorf("LogInForAPIToken(%s, %s) = %v, want ErrWrongCredentials", c.email, c.password, err)
+		}
+	}
+	if list := a.tokens(t, a.ada.ID); len(list) != 0 {
+		t.Fatalf("refused log-ins made tokens: %+v", list)
+	}
+}
+
+func TestLogInForAPITokenNamesTheTokenAfterTheCLIAndTheDay(t *testing.T) {
+	a := newAPITokenService(t)
+	token, stored, err := a.svc.LogInForAPIToken(t.Context(), " ADA@example.com", "ada-password", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Name != "dbcollab CLI on 2025-03-14" {
+		t.Fatalf("default name = %q", stored.Name)
+	}
+	if user, err := a.svc.UserByAPIToken(t.Context(), token); err != nil || user.ID != a.ada.ID {
+		t.Fatalf("token from log-in authenticates %+v, %v; want ada", user, err)
+	}
+	_, named, err := a.svc.LogInForAPIToken(t.Context(), "ada@example.com", "ada-password", "  build server ")
+	if err != nil || named.Name != "build server" {
+		t.Fatalf("named token = %q, %v; want %q", named.Name, err, "build server")
+	}
+}
+
+func TestAPITokenNameIsRequiredAndBounded(t *testing.T) {
+	a := newAPITokenService(t)
+	for name, message := range map[string]string{
+		"   ":                    "Enter a name for the token",
+		strings.Repeat("é", 101): "A token name has at most 100 characters",
+	} {
+		_, _, err := a.svc.CreateAPIToken(t.Context(), a.ada.ID, name)
+		e, ok := service.AsError(err)
+		if !ok || e.Kind != service.Invalid || e.Field != "name" || e.Message != message {
+			t.Errorf("CreateAPIToken(%q) = %v, want invalid name: %s", name, err, message)
+		}
+	}
+	a.create(t, a.ada.ID, strings.Repeat("é", 100))
+	if list := a.tokens(t, a.ada.ID); len(list) != 1 {
+		t.Fatalf("%d tokens stored, want only the valid one", len(list))
+	}
+}
+
+func TestRevokeAPITokenOfSomeoneElseIsNotFound(t *testing.T) {
+	a := newAPITokenService(t)
+	bob, err := a.svc.Signup(t.Context(), service.SignupInput{Email: "bob@example.com", Username: "bob", Password: "bob-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, stored := a.create(t, a.ada.ID, "laptop")
+	if _, err := a.svc.RevokeAPIToken(t.Context(), bob.ID, stored.ID); err != service.ErrNotFound {
+		t.Fatalf("bob revoking ada's token: got %v, want ErrNotFound", err)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), token); err != nil {
+		t.Fatalf("ada's token stopped working: %v", err)
+	}
+}
