@@ -34,6 +34,8 @@ func statusOf(e *service.Error) int {
 		return http.StatusConflict
 	case service.Unauthorized:
 		return http.StatusUnauthorized
+	case service.TooMany:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusUnprocessableEntity
 	}

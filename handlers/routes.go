@@ -44,6 +44,7 @@ func (s *Server) Routes() *echo.Echo {
 	db.POST("/settings/collaborators", s.collaboratorsAdd)
 	db.GET("/settings/collaborators/:id/revoke", s.collaboratorsRevokeConfirm)
 	db.POST("/settings/collaborators/:id/revoke", s.collaboratorsRevoke)
+	db.POST("/settings/collaborators/:id/resend", s.collaboratorsResend)
 
 	// The JSON API: bearer tokens only, JSON errors, no session cookie and no CSRF token
 	// (see dashboardOnly). Routes are authenticated one by one so that an unknown /v1

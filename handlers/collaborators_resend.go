@@ -1,0 +1,31 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"dbcollab/service"
+)
+
+// collaboratorsResend e-mails a fresh link for a pending or expired invitation.
+func (s *Server) collaboratorsResend(c echo.Context) error {
+	id, err := rowID(c)
+	if err != nil {
+		return err
+	}
+	db, m, err := s.Service.Resend(c.Request().Context(), currentUser(c).ID, c.Param("db"), id)
+	if e, ok := service.AsError(err); ok && e.Kind != service.NotFound {
+		if err := s.flash(c, e.Message); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, m.Email+" has been sent a new invitation; the previous link no longer works"); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/databases/"+db.Name+"/settings/collaborators")
+}
