@@ -83,8 +83,10 @@ func (s *Store) Tx(ctx context.Context, fn func(tx Conn) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	// Also on a panic in fn: an open transaction would keep the write lock for good.
+	// After a commit, Rollback is a no-op.
+	defer tx.Rollback()
 	if err := fn(Conn{q: tx}); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
