@@ -1,9 +1,9 @@
-// Command dbcollab serves the collaborators dashboard of dedicated PostgreSQL databases.
+// Command dbcollab serves the collaborators dashboard of dedicated PostgreSQL databases,
+// and is the command-line client of its API.
 package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -11,30 +11,35 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	dbcli "dbcollab/cli"
 	"dbcollab/server"
 	"dbcollab/service"
 )
 
 func main() {
-	if err := root().Run(context.Background(), os.Args); err != nil {
-		fmt.Fprintln(os.Stderr, " !     "+err.Error())
-		os.Exit(1)
-	}
+	err := root().Run(context.Background(), os.Args)
+	os.Exit(dbcli.ExitCode(os.Stderr, err))
 }
 
 func root() *cli.Command {
 	return &cli.Command{
-		Name:     "dbcollab",
-		Usage:    "share a dedicated PostgreSQL database with the people you work with",
-		Commands: []*cli.Command{serveCommand()},
+		Name:         "dbcollab",
+		Usage:        "share a dedicated PostgreSQL database with the people you work with",
+		Flags:        []cli.Flag{dbcli.DatabaseFlag()},
+		Commands:     append([]*cli.Command{serveCommand()}, dbcli.Commands()...),
+		Action:       dbcli.RootAction,
+		OnUsageError: dbcli.OnUsageError,
+		// main reports every error once, with its exit status, through dbcli.ExitCode.
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 	}
 }
 
 func serveCommand() *cli.Command {
 	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("DBCOLLAB_" + name) }
 	return &cli.Command{
-		Name:  "serve",
-		Usage: "run the dashboard",
+		Name:         "serve",
+		Usage:        "run the dashboard",
+		OnUsageError: dbcli.OnUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "localhost:8080", Usage: "address to listen on", Sources: env("ADDR")},
 			&cli.StringFlag{Name: "db", Value: "dbcollab.db", Usage: "SQLite file", Sources: env("DB")},

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	urfave "github.com/urfave/cli/v3"
+)
+
+func collaboratorsRemoveCommand() *urfave.Command {
+	return &urfave.Command{
+		Name:      "collaborators-remove",
+		Usage:     "remove a collaborator, cancel an invitation, or stop collaborating",
+		UsageText: "dbcollab --database NAME-OR-ID collaborators-remove EMAIL",
+		Description: "Revokes the access of EMAIL to the database, or cancels its pending invitation.\n" +
+			"Your own address makes you stop collaborating. The owner cannot be removed.",
+		OnUsageError: OnUsageError,
+		Action:       removeCollaborator,
+	}
+}
+
+func removeCollaborator(ctx context.Context, cmd *urfave.Command) error {
+	args, err := arguments(cmd, "EMAIL")
+	if err != nil {
+		return err
+	}
+	email := args[0]
+	ref, err := databaseRef(cmd)
+	if err != nil {
+		return err
+	}
+	client, err := loggedInClient()
+	if err != nil {
+		return err
+	}
+	db, err := client.Database(ctx, ref)
+	if err != nil {
+		return explain(err, ref)
+	}
+	list, err := client.Collaborators(ctx, string(db.ID))
+	if err != nil {
+		return explain(err, db.Name)
+	}
+	row, found := collaboratorByEmail(list, email)
+	if !found {
+		return notCollaborator(email, db)
+	}
+	if err := client.Revoke(ctx, string(db.ID), row.ID); err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.fromAPI {
+			switch apiErr.Status {
+			case http.StatusUnprocessableEntity: // the owner's row
+				return errors.New(apiErr.Message)
+			case http.StatusNotFound: // removed by someone else since the list was read
+				return notCollaborator(email, db)
+			}
+		}
+		return explain(err, db.Name)
+	}
+	return say(cmd.Root().Writer, "%s has been removed from the collaborators of %s", row.Email, db.Name)
+}
+
+// collaboratorByEmail finds a row by address; addresses are stored lower-cased, but
+// the one typed may not be.
+func collaboratorByEmail(list []Collaborator, email string) (Collaborator, bool) {
+	email = strings.TrimSpace(email)
+	for _, c := range list {
+		if strings.EqualFold(c.Email, email) {
+			return c, true
+		}
+	}
+	return Collaborator{}, false
+}
+
+func notCollaborator(email string, db Database) error {
+	return fmt.Errorf("%s is not a collaborator of %s", email, db.Name)
+}

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// storedCredentials reads auth.json and checks it and its directory are private.
+func storedCredentials(t *testing.T) Credentials {
+	t.Helper()
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab", "auth.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]fs.FileMode{path: 0o600, filepath.Dir(path): 0o700 | fs.ModeDir} {
+		if info, err := os.Stat(p); err != nil || info.Mode() != want {
+			t.Errorf("%s: mode %v, want %v (%v)", p, info.Mode(), want, err)
+		}
+	}
+	var c Credentials
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatalf("auth.json: %v\n%s", err, data)
+	}
+	return c
+}
+
+func noCredentialsStored(t *testing.T) {
+	t.Helper()
+	entries, _ := os.ReadDir(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab"))
+	if len(entries) > 0 {
+		t.Errorf("files left in the config directory: %v", entries)
+	}
+}
+
+func TestLoginWithThePasswordOnStdinKeepsAToken(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab", "auth.json")
+	got := run(t, "demo-password\n", "login", "--api-url", f.URL+"/", "--email", "user1@example.com")
+	wantSuccess(t, got, "-----> Logged in as user1@example.com on "+f.URL+" (token kept in "+path+")\n")
+	if c := storedCredentials(t); c != (Credentials{APIURL: f.URL, Token: "token-user1"}) {
+		t.Errorf("stored %+v", c)
+	}
+	wantSuccess(t, run(t, "", "--database", demoDatabaseName, "collaborators"), golden(t, "collaborators.golden"))
+}
+
+func TestLoginAgainReplacesTheStoredToken(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	run(t, "demo-password", "login", "--api-url", f.URL, "--email", "user1@example.com")
+	got := run(t, "demo-password\r\n", "login", "--api-url", f.URL, "--email", "user2@example.com")
+	if got.code != 0 {
+		t.Fatalf("exit %d: %s", got.code, got.stderr)
+	}
+	if c := storedCredentials(t); c.Token != "token-user2" {
+		t.Errorf("stored %+v", c)
+	}
+	entries, _ := os.ReadDir(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab"))
+	if len(entries) != 1 {
+		t.Errorf("the config directory should hold auth.json alone: %v", entries)
+	}
+}
+
+func TestLoginTakesTheAPIURLFromTheEnvironment(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	t.Setenv("DBCOLLAB_API_URL", f.URL)
+	if got := run(t, "demo-password", "login", "--email", "user1@example.com"); got.code != 0 {
+		t.Fatalf("exit %d: %s", got.code, got.stderr)
+	}
+	if c := storedCredentials(t); c.APIURL != f.URL {
+		t.Errorf("stored %+v", c)
+	}
+}
+
+func TestLoginWithAnAPITokenChecksItBeforeKeepingIt(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	token := f.tokenFor("user4@example.com")
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab", "auth.json")
+	wantSuccess(t, run(t, "", "login", "--api-url", f.URL, "--api-token", token),
+		"-----> Logged in on "+f.URL+" with the API token (kept in "+path+")\n")
+	if c := storedCredentials(t); c != (Credentials{APIURL: f.URL, Token: token}) {
+		t.Errorf("stored %+v", c)
+	}
+}
+
+func TestLoginRefusals(t *testing.T) {
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		stderr string
+	}{
+		{"wrong password", "not-the-password\n", []string{"--email", "user1@example.com"},
+			" !     Wrong e-mail address or password\n"},
+		{"unknown account", "demo-password\n", []string{"--email", "nobody@example.com"},
+			" !     Wrong e-mail address or password\n"},
+		{"no password on stdin", "", []string{"--email", "user1@example.com"},
+			" !     No password on standard input: pipe it in, or run dbcollab login in a terminal to be prompted\n"},
+		{"unknown API token", "", []string{"--api-token", "made-up"},
+			" !     The API token was refused by URL\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			newTerminal(t)
+			f := newFakeAPI(t)
+			got := run(t, tt.stdin, append([]string{"login", "--api-url", f.URL}, tt.args...)...)
+			wantFailure(t, got, 1, strings.ReplaceAll(tt.stderr, "URL", f.URL))
+			noCredentialsStored(t)
+		})
+	}
+
+	t.Run("server unreachable", func(t *testing.T) {
+		newTerminal(t)
+		url := closedURL(t)
+		got := run(t, "demo-password", "login", "--api-url", url, "--email", "user1@example.com")
+		if got.code != 1 || !strings.HasPrefix(got.stderr, " !     Could not reach the API at "+url+": ") {
+			t.Errorf("exit %d, stderr %q", got.code, got.stderr)
+		}
+		noCredentialsStored(t)
+	})
+}
+
+func TestLogoutForgetsTheToken(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	loginAs(t, f, "user1@example.com")
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab", "auth.json")
+	wantSuccess(t, run(t, "", "logout"), "-----> Logged out: deleted "+path+"\n")
+	wantFailure(t, run(t, "", "--database", demoDatabaseName, "collaborators"), 1,
+		" !     You are not logged in: run dbcollab login --email YOUR-EMAIL\n")
+	wantSuccess(t, run(t, "", "logout"), "-----> Already logged out: there is no "+path+"\n")
+}
