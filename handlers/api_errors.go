@@ -69,6 +69,16 @@ func (s *Server) handleAPIError(err error, c echo.Context) {
 	}
 }
 
+// fieldMessage is what the API's "errors" object says of a field: "is invalid" for a
+// value that breaks a rule, as API clients expect; the rule's own words for a clash
+// with what is stored, which only they can explain. "error" always has the sentence.
+func fieldMessage(e *service.Error) string {
+	if e.Kind == service.Invalid {
+		return "is invalid"
+	}
+	return e.Message
+}
+
 // toAPIError words any error for the API: a rule's refusal keeps its message and
 // fields, anything unexpected becomes a 500 that says nothing of its cause.
 func toAPIError(err error) *apiError {
@@ -81,14 +91,14 @@ func toAPIError(err error) *apiError {
 	case errors.As(err, &fe) && len(fe) > 0:
 		out := &apiError{status: statusOf(fe[0]), message: fe[0].Message, fields: map[string][]string{}}
 		for _, e := range fe {
-			out.fields[e.Field] = append(out.fields[e.Field], e.Message)
+			out.fields[e.Field] = append(out.fields[e.Field], fieldMessage(e))
 		}
 		return out
 	}
 	if e, ok := service.AsError(err); ok {
 		out := &apiError{status: statusOf(e), message: e.Message}
 		if e.Field != "" {
-			out.fields = map[string][]string{e.Field: {e.Message}}
+			out.fields = map[string][]string{e.Field: {fieldMessage(e)}}
 		}
 		return out
 	}

@@ -174,10 +174,15 @@ func (r apiReply) expectError(t *testing.T, status int, message string) {
 }
 
 // expectFieldError checks the status and that the body is exactly
-// {"error": message, "errors": {field: [message]}}.
+// {"error": message, "errors": {field: ["is invalid"]}} for a 422, and
+// {"error": message, "errors": {field: [message]}} for a conflict.
 func (r apiReply) expectFieldError(t *testing.T, status int, field, message string) {
 	t.Helper()
-	r.expectBody(t, status, apiJSON(t, map[string]any{"error": message, "errors": map[string][]string{field: {message}}}))
+	fieldMessage := message
+	if status == http.StatusUnprocessableEntity {
+		fieldMessage = "is invalid"
+	}
+	r.expectBody(t, status, apiJSON(t, map[string]any{"error": message, "errors": map[string][]string{field: {fieldMessage}}}))
 }
 
 func (r apiReply) decode(t *testing.T, v any) {
