@@ -58,6 +58,9 @@ type Invitation struct {
 	State        InvitationState
 	Database     store.Database
 	Collaborator store.Collaborator
+	// InviterCanResend is whether the inviter is still a member, so may resend an expired
+	// invitation (always true when the owner invited).
+	InviterCanResend bool
 }
 
 // Message says in plain words why a link can no longer be used; empty while it can.
@@ -72,8 +75,16 @@ func (inv Invitation) Message() string {
 	case InvitationReplaced:
 		return "This link was replaced: a newer invitation to " + inv.Database.Name + " was sent (resent) since. Use the link in the most recent e-mail."
 	case InvitationExpired:
-		return fmt.Sprintf("This invitation has expired. Ask %s, who invited you, or %s, the owner of %s, to resend it.",
-			inv.Collaborator.InviterName, inv.Database.Owner.Username, inv.Database.Name)
+		owner := inv.Database.Owner.Username
+		switch {
+		case inv.Collaborator.InvitedBy == inv.Database.OwnerID:
+			return fmt.Sprintf("This invitation has expired. Ask %s, who invited you and owns %s, to resend it.", owner, inv.Database.Name)
+		case inv.InviterCanResend:
+			return fmt.Sprintf("This invitation has expired. Ask %s, who invited you, or %s, the owner of %s, to resend it.",
+				inv.Collaborator.InviterName, owner, inv.Database.Name)
+		default:
+			return fmt.Sprintf("This invitation has expired. Ask %s, the owner of %s, to resend it.", owner, inv.Database.Name)
+		}
 	default:
 		return "This invitation link is not valid. Check that you copied the whole link from the e-mail."
 	}
@@ -115,6 +126,13 @@ func (s *Service) invitationByToken(ctx context.Context, c store.Conn, token str
 		inv.State = InvitationReplaced
 	case s.displayStatus(m, s.now()) == store.StatusExpired:
 		inv.State = InvitationExpired
+		// Only a member may resend: the message must not send the invitee to someone
+		// who has since left.
+		_, err := c.DatabaseForMember(ctx, db.ID, m.InvitedBy)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Invitation{}, err
+		}
+		inv.InviterCanResend = err == nil
 	default:
 		inv.State = InvitationOpen
 	}

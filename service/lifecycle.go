@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"dbcollab/store"
@@ -59,6 +60,10 @@ func (s *Service) Events(ctx context.Context, userID int64, ref string, page int
 	}
 	if page < 1 {
 		page = 1
+	}
+	// A page this far cannot exist, and its offset would overflow.
+	if page > math.MaxInt32 {
+		return db, nil, false, nil
 	}
 	// One more than a page tells whether another page follows.
 	events, err := s.Store.Events(ctx, db.ID, EventsPerPage+1, (page-1)*EventsPerPage)
