@@ -93,6 +93,32 @@ func (s *Server) apiCollaboratorsRemove(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// apiCollaboratorsResend e-mails a fresh link for a pending or expired invitation: the
+// dashboard's Resend invitation.
+func (s *Server) apiCollaboratorsResend(c echo.Context) error {
+	ctx, user := c.Request().Context(), apiUser(c)
+	// As in apiCollaboratorsRemove: only to tell an unknown database from an unknown row.
+	if _, err := s.Service.Database(ctx, user.ID, c.Param("db")); err != nil {
+		return databaseNotFound(c, err)
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return collaboratorNotFound(c)
+	}
+	_, m, err := s.Service.Resend(ctx, user.ID, c.Param("db"), id)
+	if errors.Is(err, service.ErrNotFound) {
+		return collaboratorNotFound(c)
+	}
+	// The limit is about the database, not about a field of this body-less request.
+	if e, ok := service.AsError(err); ok && e.Kind == service.TooMany {
+		return &apiError{status: http.StatusTooManyRequests, message: e.Message}
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]apiCollaborator{"collaborator": toAPICollaborator(m)})
+}
+
 func collaboratorNotFound(c echo.Context) error {
 	return &apiError{status: http.StatusNotFound,
 		message: fmt.Sprintf("Collaborator %s not found on %s", c.Param("id"), c.Param("db"))}

@@ -39,7 +39,8 @@ type apiWorld struct {
 	auth  map[string]string
 }
 
-func newAPIWorld(t *testing.T) *apiWorld {
+// newAPIWorld builds the world; configure adjusts the service before it serves.
+func newAPIWorld(t *testing.T, configure ...func(*service.Service)) *apiWorld {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
 	if err != nil {
@@ -48,6 +49,9 @@ func newAPIWorld(t *testing.T) *apiWorld {
 	t.Cleanup(func() { st.Close() })
 	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: bcrypt.MinCost,
 		Now: func() time.Time { return apiClock }}
+	for _, c := range configure {
+		c(svc)
+	}
 	ctx := t.Context()
 	if _, err := svc.SeedDemo(ctx); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,8 @@ func (s *Server) Routes() *echo.Echo {
 	api.GET("/databases/:db/collaborators", s.apiCollaboratorsList, s.requireAPIToken)
 	api.POST("/databases/:db/collaborators", s.apiCollaboratorsAdd, s.requireAPIToken)
 	api.DELETE("/databases/:db/collaborators/:id", s.apiCollaboratorsRemove, s.requireAPIToken)
+	api.POST("/databases/:db/collaborators/:id/resend", s.apiCollaboratorsResend, s.requireAPIToken)
+	api.GET("/databases/:db/events", s.apiEventsList, s.requireAPIToken)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e
