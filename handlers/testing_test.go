@@ -38,6 +38,8 @@ type harness struct {
 	store  *store.Store
 	server *handlers.Server
 	url    string
+	// dbPath is the SQLite file, for tests that read every table.
+	dbPath string
 
 	db store.Database
 	// owner owns db; collaborator accepted an invitation to it; invitee was invited and
@@ -57,7 +59,8 @@ func secure(s *handlers.Server) {
 
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
+	dbPath := filepath.Join(t.TempDir(), "dbcollab.db")
+	st, err := store.Open(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +78,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Cleanup(ts.Close)
 	svc.BaseURL = ts.URL
 
-	h := &harness{t: t, svc: svc, store: st, server: srv, url: ts.URL}
+	h := &harness{t: t, svc: svc, store: st, server: srv, url: ts.URL, dbPath: dbPath}
 	h.seed()
 	return h
 }
@@ -302,6 +305,13 @@ func (a *actor) do(method, path string, form url.Values, header http.Header) *re
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return a.send(req)
+}
+
+// send sends req from this browser and reads the whole answer; any 5xx fails the test.
+func (a *actor) send(req *http.Request) *response {
+	t := a.h.t
+	t.Helper()
 	res, err := a.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -311,10 +321,11 @@ func (a *actor) do(method, path string, form url.Values, header http.Header) *re
 	if err != nil {
 		t.Fatal(err)
 	}
+	what := req.Method + " " + req.URL.RequestURI()
 	if res.StatusCode >= 500 {
-		t.Errorf("%s %s: %d\n%s", method, path, res.StatusCode, raw)
+		t.Errorf("%s: %d\n%s", what, res.StatusCode, raw)
 	}
-	r := &response{t: t, what: method + " " + path, status: res.StatusCode, header: res.Header, cookies: res.Cookies(), body: string(raw)}
+	r := &response{t: t, what: what, status: res.StatusCode, header: res.Header, cookies: res.Cookies(), body: string(raw)}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		if r.doc, err = goquery.NewDocumentFromReader(strings.NewReader(r.body)); err != nil {
 			t.Fatal(err)
