@@ -89,7 +89,7 @@ func TestAnonymousVisitorLogsInAndComesBack(t *testing.T) {
 	h := newHarness(t)
 	a := h.anonymous()
 	page := a.openLink(h.inviteeToken, http.StatusOK)
-	for label, href := range map[string]string{"Log in": "/login", "Sign up": "/signup"} {
+	for label, href := range map[string]string{"Log in": "/login", "Sign up": "/signup?from=invitation"} {
 		if got, _ := page.link(label).Filter("[data-testid=invitation] a").Attr("href"); got != href {
 			t.Errorf("the invitation's %s links to %q, want %q", label, got, href)
 		}

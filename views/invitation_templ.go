@@ -154,7 +154,7 @@ func InvitationPage(p Page, v InvitationView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</strong> to accept it. You will come back here afterwards.</p><div class=\"actions-row\"><a class=\"button\" href=\"/login\">Log in</a> <a class=\"button secondary\" href=\"/signup\">Sign up</a></div>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</strong> to accept it. You will come back here afterwards.</p><div class=\"actions-row\"><a class=\"button\" href=\"/login\">Log in</a> <a class=\"button secondary\" href=\"/signup?from=invitation\">Sign up</a></div>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

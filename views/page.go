@@ -3,6 +3,7 @@ package views
 
 import (
 	"fmt"
+	"strings"
 
 	"dbcollab/store"
 )
@@ -49,4 +50,15 @@ func (f Form) Describe(field string) string {
 
 func databaseURL(db store.Database, rest string) string {
 	return fmt.Sprintf("/databases/%s%s", db.Name, rest)
+}
+
+// joinIDs is an ARIA ID list of the non-empty ids.
+func joinIDs(ids ...string) string {
+	var out []string
+	for _, id := range ids {
+		if id != "" {
+			out = append(out, id)
+		}
+	}
+	return strings.Join(out, " ")
 }
