@@ -290,11 +290,12 @@ func (c *consoleProblems) listen(ev any) {
 
 // expectedHTTPError is the log line Chromium writes for a page answered with a 4xx
 // status: the tests ask for these pages (404 to a stranger, 422 for a form with errors,
-// 410 for a used link) and check their status themselves. A failed asset is not one.
+// 410 for a used link) and check their status themselves. A failed asset or icon, which
+// the browser asks for on its own, is not one.
 func expectedHTTPError(e *log.Entry) bool {
 	return e.Source == log.EntrySourceNetwork &&
 		strings.Contains(e.Text, "the server responded with a status of 4") &&
-		!strings.Contains(e.URL, "/static/")
+		!strings.Contains(e.URL, "/static/") && !strings.HasSuffix(e.URL, "/favicon.ico")
 }
 
 func (c *consoleProblems) list() []string {

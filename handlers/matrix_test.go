@@ -96,6 +96,7 @@ type matrixRoute struct {
 // have a row (TestAuthorizationMatrix fails otherwise).
 var matrixRoutes = []matrixRoute{
 	{method: http.MethodGet, path: "/healthz", want: everyone(ok)},
+	{method: http.MethodGet, path: "/favicon.ico", want: everyone(outcome{status: http.StatusNoContent})},
 	{method: http.MethodGet, path: "/static/*", as: "GET " + static.URL("app.css"), want: everyone(ok)},
 
 	// What the router answers when no route matches: a 404 that says nothing, behind the
