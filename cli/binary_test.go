@@ -60,11 +60,13 @@ func dbcollab(t *testing.T) string {
 // servingLine is the server's log line once it listens; addr is where.
 var servingLine = regexp.MustCompile(`msg="dbcollab is serving" addr=(\S+)`)
 
-// startServer runs `dbcollab serve --demo` on a random loopback port and returns its URL.
-func startServer(t *testing.T) string {
+// startServer runs `dbcollab serve --demo` on a random loopback port, with the extra
+// serve flags given, and returns its URL.
+func startServer(t *testing.T, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	server := exec.Command(dbcollab(t), "serve", "--demo", "--db", filepath.Join(dir, "dbcollab.db"), "--addr", "127.0.0.1:0")
+	args := append([]string{"serve", "--demo", "--db", filepath.Join(dir, "dbcollab.db"), "--addr", "127.0.0.1:0"}, extra...)
+	server := exec.Command(dbcollab(t), args...)
 	server.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 	server.Stdout = io.Discard // the demo accounts and the printed e-mails
 	stderr, err := server.StderrPipe()

@@ -171,6 +171,29 @@ func (c *Client) Invite(ctx context.Context, ref, email string) (Collaborator, e
 	return out.Collaborator, err
 }
 
+// Event is one membership change of a database.
+type Event struct {
+	Type string `json:"type"`
+	// Actor is the username of who did it; nil for what nobody did (an expiry).
+	Actor  *string   `json:"actor"`
+	Target string    `json:"target"`
+	At     time.Time `json:"at"`
+}
+
+// Events returns page (from 1) of a database's membership events, newest first.
+func (c *Client) Events(ctx context.Context, ref string, page int) ([]Event, error) {
+	var out struct {
+		Events *[]Event `json:"events"`
+	}
+	if err := c.do(ctx, http.MethodGet, databasePath(ref)+"/events?page="+strconv.Itoa(page), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Events == nil {
+		return nil, &APIError{Status: http.StatusOK, Message: `the answer has no "events"`}
+	}
+	return *out.Events, nil
+}
+
 // Revoke removes a collaborator, cancels an invitation, or (on one's own row) leaves.
 func (c *Client) Revoke(ctx context.Context, ref string, id ID) error {
 	return c.do(ctx, http.MethodDelete, databasePath(ref)+"/collaborators/"+url.PathEscape(string(id)), nil, nil)

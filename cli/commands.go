@@ -20,6 +20,7 @@ func Commands() []*urfave.Command {
 		collaboratorsCommand(),
 		collaboratorsAddCommand(),
 		collaboratorsRemoveCommand(),
+		collaboratorsEventsCommand(),
 	}
 }
 
@@ -111,6 +112,9 @@ func explain(err error, ref string) error {
 	// A 404 without the API's JSON error is some other server: the API URL is wrong.
 	case apiErr.Status == http.StatusNotFound && apiErr.fromAPI:
 		return fmt.Errorf("Database %s not found", ref)
+	// The invitation limit: the API's message says which and when to try again.
+	case apiErr.Status == http.StatusTooManyRequests && apiErr.fromAPI:
+		return errors.New(apiErr.Message)
 	}
 	return unexpected(apiErr)
 }

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	urfave "github.com/urfave/cli/v3"
+)
+
+func collaboratorsEventsCommand() *urfave.Command {
+	return &urfave.Command{
+		Name:      "collaborators-events",
+		Usage:     "show who joined, left or was invited to a database, newest first",
+		UsageText: "dbcollab --database NAME-OR-ID collaborators-events",
+		Description: "Prints one line per membership event, newest first, with its time in UTC:\n" +
+			"invitations, resends, acceptances, expiries, revocations and departures.",
+		OnUsageError: OnUsageError,
+		Action:       listEvents,
+	}
+}
+
+func listEvents(ctx context.Context, cmd *urfave.Command) error {
+	if _, err := arguments(cmd); err != nil {
+		return err
+	}
+	ref, err := databaseRef(cmd)
+	if err != nil {
+		return err
+	}
+	client, err := loggedInClient()
+	if err != nil {
+		return err
+	}
+	var all []Event
+	for page := 1; ; page++ {
+		events, err := client.Events(ctx, ref, page)
+		if err != nil {
+			return explain(err, ref)
+		}
+		all = append(all, events...)
+		// The API answers eventsPerPage at a time: a shorter page is the last.
+		if len(events) < eventsPerPage {
+			break
+		}
+	}
+	return writeEvents(cmd.Root().Writer, all)
+}
+
+// eventsPerPage is the API's page size of /events.
+const eventsPerPage = 25
+
+// writeEvents prints "2026-11-27 10:00:00  user1 invited user3@example.com" lines. They
+// are written at once, so that a failure leaves nothing on stdout.
+func writeEvents(w io.Writer, events []Event) error {
+	var buf bytes.Buffer
+	for _, e := range events {
+		fmt.Fprintf(&buf, "%s  %s\n", e.At.UTC().Format(time.DateTime), describeEvent(e))
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// describeEvent says what happened, as the dashboard's Activity does.
+func describeEvent(e Event) string {
+	actor := "Someone"
+	if e.Actor != nil {
+		actor = *e.Actor
+	}
+	switch e.Type {
+	case "invited":
+		return actor + " invited " + e.Target
+	case "resent":
+		return actor + " sent a new invitation to " + e.Target
+	case "accepted":
+		return e.Target + " accepted the invitation"
+	case "expired":
+		return "The invitation of " + e.Target + " expired"
+	case "revoked":
+		return actor + " revoked the access of " + e.Target
+	case "left":
+		return e.Target + " stopped collaborating"
+	default:
+		return actor + " " + e.Type + " " + e.Target
+	}
+}
