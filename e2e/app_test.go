@@ -21,9 +21,9 @@ type app struct {
 }
 
 // startApp runs `dbcollab serve` on a free loopback port, sending e-mail to a fresh
-// SMTP sink, and waits until /healthz answers. At the end of the test it sends SIGTERM
-// and checks the binary exits 0.
-func startApp(t *testing.T, demo bool) *app {
+// SMTP sink, with the extra serve flags given, and waits until /healthz answers. At the
+// end of the test it sends SIGTERM and checks the binary exits 0.
+func startApp(t *testing.T, demo bool, flags ...string) *app {
 	t.Helper()
 	sink := startMailSink(t)
 	addr := freeAddr(t)
@@ -32,6 +32,7 @@ func startApp(t *testing.T, demo bool) *app {
 	if demo {
 		args = append(args, "--demo")
 	}
+	args = append(args, flags...)
 	a := &app{URL: "http://" + addr, Mail: sink, out: &syncBuffer{}}
 	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = a.out, a.out

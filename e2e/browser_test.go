@@ -55,8 +55,9 @@ type stage struct {
 	shots atomic.Int32
 }
 
-// newStage starts the app (with the demo data or not) for a browser test.
-func newStage(t *testing.T, demo bool) *stage {
+// newStage starts the app (with the demo data or not, and the extra serve flags given)
+// for a browser test.
+func newStage(t *testing.T, demo bool, flags ...string) *stage {
 	t.Helper()
 	sharedBrowser(t)
 	dir := t.TempDir()
@@ -67,7 +68,7 @@ func newStage(t *testing.T, demo bool) *stage {
 		}
 	}
 	t.Logf("screenshots of %s go to %s", t.Name(), dir)
-	return &stage{t: t, app: startApp(t, demo), dir: dir}
+	return &stage{t: t, app: startApp(t, demo, flags...), dir: dir}
 }
 
 // user is one person at their own browser: a tab in a fresh browser context.

@@ -24,6 +24,15 @@ type mailSink struct {
 
 	mu       sync.Mutex
 	messages []receivedMail
+	// refusal, while set, answers every message instead of keeping it.
+	refusal *smtp.SMTPError
+}
+
+// refuse makes the sink answer each message with err, or accept them again with nil.
+func (s *mailSink) refuse(err *smtp.SMTPError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusal = err
 }
 
 // receivedMail is one message as the sink parsed it.
@@ -59,7 +68,14 @@ type sinkSession struct {
 	to   []string
 }
 
-func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error {
+	s.sink.mu.Lock()
+	defer s.sink.mu.Unlock()
+	if s.sink.refusal != nil {
+		return s.sink.refusal
+	}
+	return nil
+}
 
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.to = append(s.to, to)
