@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"dbcollab/service"
 )
 
 type apiTokenRequest struct {
@@ -24,8 +26,10 @@ func (s *Server) apiTokenCreate(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	token, _, err := s.Service.LogInForAPIToken(c.Request().Context(), in.Email, in.Password, in.Name)
+	attempt := service.LoginAttempt{Email: in.Email, Password: in.Password, ClientAddr: c.RealIP()}
+	token, _, err := s.Service.LogInForAPIToken(c.Request().Context(), attempt, in.Name)
 	if err != nil {
+		setRetryAfter(c, err)
 		return err
 	}
 	return c.JSON(http.StatusCreated, apiTokenResponse{Token: token})

@@ -35,11 +35,17 @@ func (s *Server) login(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.renderLogin(c, http.StatusUnprocessableEntity, f, "")
 	}
-	user, err := s.Service.Authenticate(c.Request().Context(), email, password)
+	user, err := s.Service.LogIn(c.Request().Context(), service.LoginAttempt{
+		Email: email, Password: password, ClientAddr: c.RealIP(), KnownAccount: s.knownAccount(c),
+	})
 	if e, ok := service.AsError(err); ok {
-		return s.renderLogin(c, http.StatusUnauthorized, f, e.Message)
+		setRetryAfter(c, err)
+		return s.renderLogin(c, statusOf(e), f, e.Message)
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.rememberDevice(c, user); err != nil {
 		return err
 	}
 	next, err := s.signIn(c, user)

@@ -13,6 +13,9 @@ func (s *Server) Routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleErrors
+	// c.RealIP() is the direct peer: X-Forwarded-For and X-Real-IP are anyone's to write
+	// (the log-in throttle counts failures per client address).
+	e.IPExtractor = echo.ExtractIPDirect()
 
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders, dashboardOnly(s.csrf()), dashboardOnly(s.loadUser))
 

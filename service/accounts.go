@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -72,9 +73,20 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (store.User, error
 	return user, nil
 }
 
-// dummyHash is compared against when the e-mail is unknown, so that an unknown address
-// and a wrong password take the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dbcollab-dummy-password"), bcrypt.DefaultCost)
+// dummyHashes holds, by bcrypt cost, a hash compared against when the e-mail is
+// unknown, so that an unknown address and a wrong password take the same time.
+var dummyHashes sync.Map
+
+// dummyHash is a hash of the cost real ones have.
+func (s *Service) dummyHash() []byte {
+	cost := s.passwordCost()
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, _ := bcrypt.GenerateFromPassword([]byte("dbcollab-dummy-password"), cost)
+	stored, _ := dummyHashes.LoadOrStore(cost, h)
+	return stored.([]byte)
+}
 
 // ErrWrongCredentials answers both an unknown address and a wrong password.
 var ErrWrongCredentials = &Error{Kind: Unauthorized, Message: "Wrong e-mail or password"}
@@ -83,12 +95,12 @@ var ErrWrongCredentials = &Error{Kind: Unauthorized, Message: "Wrong e-mail or p
 func (s *Service) Authenticate(ctx context.Context, email, password string) (store.User, error) {
 	normalized, err := NormalizeEmail(email)
 	if err != nil {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return store.User{}, ErrWrongCredentials
 	}
 	user, err := s.Store.UserByEmail(ctx, normalized)
 	if errors.Is(err, store.ErrNotFound) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return store.User{}, ErrWrongCredentials
 	}
 	if err != nil {

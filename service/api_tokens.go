@@ -79,10 +79,10 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 	return token, t, nil
 }
 
-// LogInForAPIToken checks an e-mail and password and makes an API token for that
-// account, named name or else DefaultAPITokenName.
-func (s *Service) LogInForAPIToken(ctx context.Context, email, password, name string) (string, store.APIToken, error) {
-	user, err := s.Authenticate(ctx, email, password)
+// LogInForAPIToken logs in, behind the log-in throttle, and makes an API token for
+// that account, named name or else DefaultAPITokenName.
+func (s *Service) LogInForAPIToken(ctx context.Context, attempt LoginAttempt, name string) (string, store.APIToken, error) {
+	user, err := s.LogIn(ctx, attempt)
 	if err != nil {
 		return "", store.APIToken{}, err
 	}

@@ -163,7 +163,7 @@ func TestLogInForAPITokenRefusesUnknownAddressAndWrongPasswordAlike(t *testing.T
 		{"ada@example.com", "wrong-password"},
 		{"not an address", "ada-password"},
 	} {
-		if _, _, err := a.svc.LogInForAPIToken(t.Context(), c.email, c.password, ""); err != service.ErrWrongCredentials {
+		if _, _, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: c.email, Password: c.password}, ""); err != service.ErrWrongCredentials {
 			t.Errorf("LogInForAPIToken(%s, %s) = %v, want ErrWrongCredentials", c.email, c.password, err)
 		}
 	}
@@ -174,7 +174,7 @@ func TestLogInForAPITokenRefusesUnknownAddressAndWrongPasswordAlike(t *testing.T
 
 func TestLogInForAPITokenNamesTheTokenAfterTheCLIAndTheDay(t *testing.T) {
 	a := newAPITokenService(t)
-	token, stored, err := a.svc.LogInForAPIToken(t.Context(), " ADA@example.com", "ada-password", "")
+	token, stored, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: " ADA@example.com", Password: "ada-password"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestLogInForAPITokenNamesTheTokenAfterTheCLIAndTheDay(t *testing.T) {
 	if user, err := a.svc.UserByAPIToken(t.Context(), token); err != nil || user.ID != a.ada.ID {
 		t.Fatalf("token from log-in authenticates %+v, %v; want ada", user, err)
 	}
-	_, named, err := a.svc.LogInForAPIToken(t.Context(), "ada@example.com", "ada-password", "  build server ")
+	_, named, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: "ada@example.com", Password: "ada-password"}, "  build server ")
 	if err != nil || named.Name != "build server" {
 		t.Fatalf("named token = %q, %v; want %q", named.Name, err, "build server")
 	}

@@ -25,6 +25,9 @@ type Service struct {
 	// InviteLimit caps the invitations and resends of one database per rolling 24
 	// hours; 0 means no limit.
 	InviteLimit int
+
+	// logins throttles failed log-ins (see LogIn).
+	logins loginThrottle
 }
 
 // DefaultInviteTTL is how long an invitation link works unless configured otherwise.

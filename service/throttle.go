@@ -1,0 +1,204 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"dbcollab/store"
+)
+
+// Log-in throttling slows password guessing down, per account and per client address,
+// without ever locking anyone out for good: each wait is bounded, and a browser that
+// has logged in to the account before is exempt from the account's waits (so that an
+// attacker failing on purpose cannot keep the real owner out).
+const (
+	// AccountFreeFailures consecutive failures on one account cost nothing; from the
+	// next one on, each failure imposes a wait, doubling from FirstLoginWait.
+	AccountFreeFailures = 4
+	// AddressFreeFailures is higher: one address may be a whole office behind NAT.
+	AddressFreeFailures = 19
+	FirstLoginWait      = time.Second
+	MaxLoginWait        = 15 * time.Minute
+	// forgetFailuresAfter: failures are forgotten this long after the last one.
+	forgetFailuresAfter = 24 * time.Hour
+	// maxThrottleEntries bounds the memory the throttle takes (about 100 bytes each);
+	// when full, forgotten entries go first, then the oldest.
+	maxThrottleEntries = 100_000
+)
+
+// LoginAttempt is one try at logging in.
+type LoginAttempt struct {
+	Email, Password string
+	// ClientAddr is the address the request came from: the direct peer, unless a proxy
+	// in front is trusted to say otherwise.
+	ClientAddr string
+	// KnownAccount is the e-mail of the account this browser logged in to before, as a
+	// cookie only the server can make says; that account's waits do not apply to it.
+	KnownAccount string
+}
+
+// ThrottledError refuses a log-in attempt while its account or address must wait.
+type ThrottledError struct {
+	Wait time.Duration
+}
+
+func (e *ThrottledError) Error() string { return e.Unwrap().Error() }
+
+// Unwrap gives the rule's refusal, so that AsError finds it like any other.
+func (e *ThrottledError) Unwrap() error {
+	unit := "seconds"
+	if e.Seconds() == 1 {
+		unit = "second"
+	}
+	return &Error{Kind: TooMany, Message: fmt.Sprintf("Too many failed log-in attempts; try again in %d %s", e.Seconds(), unit)}
+}
+
+// Seconds is the wait in whole seconds, rounded up.
+func (e *ThrottledError) Seconds() int { return int((e.Wait + time.Second - 1) / time.Second) }
+
+// LogIn is Authenticate behind the throttle. Unknown addresses are throttled exactly
+// like known ones, so that the wait tells nothing either.
+func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error) {
+	account := throttled{throttleKey("account", loginAccount(a.Email)), AccountFreeFailures}
+	address := throttled{throttleKey("address", a.ClientAddr), AddressFreeFailures}
+	keys := []throttled{address, account}
+	if a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email) {
+		keys = keys[:1]
+	}
+	// The attempt counts as a failure until it is known not to be one, so that many
+	// attempts at once cannot all pass before the first failure is recorded.
+	if wait := s.logins.begin(s.now(), keys...); wait > 0 {
+		return store.User{}, &ThrottledError{Wait: wait}
+	}
+	user, err := s.Authenticate(ctx, a.Email, a.Password)
+	switch {
+	case err == nil:
+		s.logins.undo(address)
+		s.logins.forget(account.key)
+	case !errors.Is(err, ErrWrongCredentials):
+		s.logins.undo(keys...)
+	}
+	return user, err
+}
+
+// loginAccount is the account an attempt is about: the address as stored, or as typed
+// when it is not one.
+func loginAccount(email string) string {
+	if normalized, err := NormalizeEmail(email); err == nil {
+		return normalized
+	}
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// throttleKey hashes what is throttled: every key takes the same room, and no address
+// is kept in memory.
+func throttleKey(kind, value string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(kind + "\x00" + value))
+}
+
+// loginThrottle is the failure count of each account and address, in memory: a
+// restart forgets it, which costs an attacker's waits at most once per restart.
+type loginThrottle struct {
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]*loginFailures
+}
+
+type loginFailures struct {
+	count int
+	last  time.Time
+	// until is when the next attempt may be made.
+	until time.Time
+}
+
+// loginWait is the wait after count consecutive failures.
+func loginWait(count, free int) time.Duration {
+	if count <= free {
+		return 0
+	}
+	wait := FirstLoginWait
+	for range count - free - 1 {
+		if wait *= 2; wait >= MaxLoginWait {
+			return MaxLoginWait
+		}
+	}
+	return wait
+}
+
+// throttled is a key and the failures it may have for free.
+type throttled struct {
+	key  [sha256.Size]byte
+	free int
+}
+
+// begin returns the longest wait any of keys must still observe, recording nothing;
+// when none must wait, it records the attempt as a failure of each.
+func (t *loginThrottle) begin(now time.Time, keys ...throttled) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var wait time.Duration
+	for _, k := range keys {
+		if f := t.entries[k.key]; f != nil && now.Sub(f.last) < forgetFailuresAfter {
+			wait = max(wait, f.until.Sub(now))
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	for _, k := range keys {
+		f := t.entries[k.key]
+		if f == nil || now.Sub(f.last) >= forgetFailuresAfter {
+			f = &loginFailures{}
+			t.add(now, k.key, f)
+		}
+		f.count++
+		f.last = now
+		f.until = now.Add(loginWait(f.count, k.free))
+	}
+	return 0
+}
+
+// undo takes back the failure begin recorded for an attempt that did not fail.
+func (t *loginThrottle) undo(keys ...throttled) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		if f := t.entries[k.key]; f != nil && f.count > 0 {
+			f.count--
+			f.until = f.last.Add(loginWait(f.count, k.free))
+		}
+	}
+}
+
+// forget clears key's failures: the account's owner got in.
+func (t *loginThrottle) forget(key [sha256.Size]byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.entries, key)
+}
+
+// add stores a new entry, making room first when the throttle is full.
+func (t *loginThrottle) add(now time.Time, key [sha256.Size]byte, f *loginFailures) {
+	if t.entries == nil {
+		t.entries = map[[sha256.Size]byte]*loginFailures{}
+	}
+	if len(t.entries) >= maxThrottleEntries {
+		var oldest [sha256.Size]byte
+		var oldestAt time.Time
+		for k, e := range t.entries {
+			if now.Sub(e.last) >= forgetFailuresAfter {
+				delete(t.entries, k)
+			} else if oldestAt.IsZero() || e.last.Before(oldestAt) {
+				oldest, oldestAt = k, e.last
+			}
+		}
+		if len(t.entries) >= maxThrottleEntries {
+			delete(t.entries, oldest)
+		}
+	}
+	t.entries[key] = f
+}

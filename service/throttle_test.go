@@ -1,0 +1,241 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"dbcollab/store"
+)
+
+// throttleWorld is a service whose clock the test moves, with one account,
+// ada@example.com, password "ada-password".
+type throttleWorld struct {
+	svc   *Service
+	clock atomic.Int64 // Unix nanoseconds
+}
+
+func newThrottleWorld(t *testing.T) *throttleWorld {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	w := &throttleWorld{}
+	w.clock.Store(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC).UnixNano())
+	w.svc = &Service{Store: st, PasswordCost: bcrypt.MinCost, Now: func() time.Time { return time.Unix(0, w.clock.Load()) }}
+	if _, err := w.svc.Signup(t.Context(), SignupInput{Email: "ada@example.com", Username: "ada", Password: "ada-password"}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *throttleWorld) advance(d time.Duration) { w.clock.Add(int64(d)) }
+
+// logIn tries once and returns the wait it was refused with (0 when it was not), and
+// the error otherwise.
+func (w *throttleWorld) logIn(t *testing.T, a LoginAttempt) (time.Duration, error) {
+	t.Helper()
+	_, err := w.svc.LogIn(t.Context(), a)
+	var throttled *ThrottledError
+	if errors.As(err, &throttled) {
+		if e, ok := AsError(err); !ok || e.Kind != TooMany {
+			t.Fatalf("a throttled attempt's error is not a TooMany rule error: %#v", err)
+		}
+		return throttled.Wait, nil
+	}
+	return 0, err
+}
+
+// address is the i-th client address, so that tests of the account throttle are not
+// slowed down by the address throttle.
+func address(i int) string { return fmt.Sprintf("192.0.2.%d", i%250) }
+
+func TestLoginWaitsDoubleFromTheFifthFailureUpToFifteenMinutes(t *testing.T) {
+	for _, email := range []string{"ada@example.com", "nobody@example.com"} {
+		t.Run(email, func(t *testing.T) {
+			w := newThrottleWorld(t)
+			// waits[i] is the wait imposed by failure i+1: guess again at once, and when
+			// refused, wait exactly that long.
+			var waits []time.Duration
+			for attempt := 0; len(waits) <= 20; attempt++ {
+				wait, err := w.logIn(t, LoginAttempt{Email: email, Password: "wrong-password", ClientAddr: address(attempt)})
+				switch {
+				case wait > 0 && len(waits) > 0 && waits[len(waits)-1] == 0:
+					waits[len(waits)-1] = wait
+					w.advance(wait)
+				case wait == 0 && err == ErrWrongCredentials:
+					waits = append(waits, 0)
+				default:
+					t.Fatalf("attempt %d after %d failures: wait %v, error %v", attempt, len(waits), wait, err)
+				}
+			}
+			want := []time.Duration{0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900, 900, 900, 900}
+			for i := range want {
+				if waits[i] != want[i]*time.Second {
+					t.Fatalf("waits after each failure: %v, want %v seconds", waits[:20], want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoginThrottleMessageSaysHowLongToWait(t *testing.T) {
+	for wait, message := range map[time.Duration]string{
+		time.Second:                      "Too many failed log-in attempts; try again in 1 second",
+		1500 * time.Millisecond:          "Too many failed log-in attempts; try again in 2 seconds",
+		15 * time.Minute:                 "Too many failed log-in attempts; try again in 900 seconds",
+		15*time.Minute - time.Nanosecond: "Too many failed log-in attempts; try again in 900 seconds",
+	} {
+		if got := (&ThrottledError{Wait: wait}).Error(); got != message {
+			t.Errorf("wait %v: %q, want %q", wait, got, message)
+		}
+	}
+}
+
+func TestLoginSuccessClearsTheAccountsFailures(t *testing.T) {
+	w := newThrottleWorld(t)
+	for i := range 6 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong-password", ClientAddr: address(i)})
+		w.advance(time.Hour)
+	}
+	if _, err := w.logIn(t, LoginAttempt{Email: "ADA@example.com ", Password: "ada-password", ClientAddr: address(7)}); err != nil {
+		t.Fatalf("the right password after the wait: %v", err)
+	}
+	// Four failures are free again.
+	for i := range 4 {
+		if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong-password", ClientAddr: address(i)}); wait != 0 || err != ErrWrongCredentials {
+			t.Fatalf("failure %d after a success: wait %v, error %v", i+1, wait, err)
+		}
+	}
+}
+
+func TestLoginRefusedAttemptsNeitherCountNorCheckThePassword(t *testing.T) {
+	w := newThrottleWorld(t)
+	for i := range 10 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong-password", ClientAddr: address(i)})
+		w.advance(time.Hour)
+	}
+	w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong-password", ClientAddr: address(10)})
+	first, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: address(11)})
+	if first != 64*time.Second {
+		t.Fatalf("after 11 failures: wait %v, want 64s", first)
+	}
+	// Even the right password is refused while the account waits, and trying again
+	// and again does not lengthen the wait.
+	for i := range 60 {
+		w.advance(time.Second)
+		wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: address(i)})
+		if err != nil || wait != first-time.Duration(i+1)*time.Second {
+			t.Fatalf("refused attempt %d: wait %v, error %v; want %v", i, wait, err, first-time.Duration(i+1)*time.Second)
+		}
+	}
+	w.advance(first)
+	if _, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: address(12)}); err != nil {
+		t.Fatalf("the owner after the wait: %v", err)
+	}
+}
+
+func TestLoginThrottlesAnAddressFromItsTwentiethFailure(t *testing.T) {
+	w := newThrottleWorld(t)
+	// One failure on each of twenty accounts: the account throttle never starts.
+	for i := range 20 {
+		if wait, err := w.logIn(t, LoginAttempt{Email: fmt.Sprintf("user%d@example.com", i), Password: "wrong-password", ClientAddr: "198.51.100.7"}); wait != 0 || err != ErrWrongCredentials {
+			t.Fatalf("failure %d from one address: wait %v, error %v", i+1, wait, err)
+		}
+	}
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "198.51.100.7"}); wait != time.Second {
+		t.Fatalf("after 20 failures from one address: wait %v, want 1s", wait)
+	}
+	if _, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "198.51.100.8"}); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+}
+
+// Someone failing on purpose keeps the account waiting, but a browser that logged in
+// to it before is not kept out: the real owner is never locked out.
+func TestLoginFromAKnownDeviceIgnoresTheAccountsWaits(t *testing.T) {
+	w := newThrottleWorld(t)
+	for i := range 30 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+		w.advance(15 * time.Minute)
+	}
+	w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(31)})
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.5"}); wait != MaxLoginWait {
+		t.Fatalf("an unknown browser waits %v, want %v", wait, MaxLoginWait)
+	}
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.5", KnownAccount: "bob@example.com"}); wait != MaxLoginWait {
+		t.Fatalf("a browser known for another account waits %v, want %v", wait, MaxLoginWait)
+	}
+	if wait, err := w.logIn(t, LoginAttempt{Email: "Ada@Example.com", Password: "ada-password", ClientAddr: "203.0.113.5", KnownAccount: "ada@example.com"}); wait != 0 || err != nil {
+		t.Fatalf("the owner's browser: wait %v, error %v; want in at once", wait, err)
+	}
+}
+
+func TestLoginFailuresAreForgottenAfterADay(t *testing.T) {
+	w := newThrottleWorld(t)
+	for i := range 10 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong", ClientAddr: address(i)})
+		w.advance(15 * time.Minute)
+	}
+	w.advance(24 * time.Hour)
+	for i := range 4 {
+		if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong", ClientAddr: address(i)}); wait != 0 || err != ErrWrongCredentials {
+			t.Fatalf("failure %d a day later: wait %v, error %v", i+1, wait, err)
+		}
+	}
+}
+
+// Many attempts at once cannot all slip through before the first failure is recorded.
+func TestLoginConcurrentGuessesCannotOvertakeTheThrottle(t *testing.T) {
+	w := newThrottleWorld(t)
+	const n = 50
+	var wrong, throttled atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+			switch {
+			case wait > 0:
+				throttled.Add(1)
+			case err == ErrWrongCredentials:
+				wrong.Add(1)
+			default:
+				t.Errorf("guess %d: %v", i, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if wrong.Load() != AccountFreeFailures+1 || throttled.Load() != n-AccountFreeFailures-1 {
+		t.Fatalf("%d guesses at once: %d checked, %d throttled; want %d checked", n, wrong.Load(), throttled.Load(), AccountFreeFailures+1)
+	}
+}
+
+func TestLoginThrottleMemoryIsBounded(t *testing.T) {
+	var th loginThrottle
+	now := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	old := throttled{throttleKey("address", "old"), AddressFreeFailures}
+	th.begin(now, old)
+	for i := range maxThrottleEntries + 10 {
+		th.begin(now.Add(25*time.Hour+time.Duration(i)), throttled{throttleKey("address", fmt.Sprint(i)), AddressFreeFailures})
+	}
+	if len(th.entries) != maxThrottleEntries {
+		t.Fatalf("%d entries, want at most %d", len(th.entries), maxThrottleEntries)
+	}
+	if _, kept := th.entries[old.key]; kept {
+		t.Fatal("a forgotten entry was kept while the throttle was full")
+	}
+	if _, kept := th.entries[throttleKey("address", "0")]; kept {
+		t.Fatal("the oldest entry was kept while the throttle was full")
+	}
+}
