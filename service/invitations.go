@@ -191,15 +191,20 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token stri
 }
 
 // queueAcceptedNotices tells the inviter and the owner (once if they are the same)
-// that user accepted.
+// that user accepted. An inviter who no longer collaborates is not told: news of the
+// database is for its members.
 func (s *Service) queueAcceptedNotices(ctx context.Context, tx store.Conn, db store.Database, inviterID int64, user store.User) error {
 	to := []string{db.Owner.Email}
 	if inviterID != 0 && inviterID != db.OwnerID {
-		inviter, err := tx.UserByID(ctx, inviterID)
-		if err != nil {
+		if _, err := databaseForMember(ctx, tx, inviterID, db.ID); err == nil {
+			inviter, err := tx.UserByID(ctx, inviterID)
+			if err != nil {
+				return err
+			}
+			to = append(to, inviter.Email)
+		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		to = append(to, inviter.Email)
 	}
 	who := fmt.Sprintf("%s (%s)", user.Username, user.Email)
 	for _, addr := range to {

@@ -603,6 +603,25 @@ func TestNotificationsGoToThoseConcernedAndNeverToTheActor(t *testing.T) {
 	expect("an expiry")
 }
 
+func TestAcceptanceIsNotToldToAnInviterWhoLeft(t *testing.T) {
+	lc := newLifecycle(t, 0)
+	bobRow, err := lc.svc.Store.LiveCollaboratorByEmail(t.Context(), lc.db.ID, lc.bob.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.svc.Revoke(t.Context(), lc.bob.ID, "orders", bobRow.ID); err != nil {
+		t.Fatal(err)
+	}
+	lc.outbox()
+	if _, err := lc.svc.AcceptInvitation(t.Context(), lc.pia.ID, lc.piaLink); err != nil {
+		t.Fatal(err)
+	}
+	sent := lc.outbox()
+	if len(sent) != 1 || sent[0].To != lc.owner.Email {
+		t.Errorf("pia accepting the invitation of bob, who left, e-mailed %+v; want the owner only", sent)
+	}
+}
+
 func TestEveryMembershipChangeIsAnEvent(t *testing.T) {
 	lc := newLifecycle(t, 0)
 	if _, err := lc.svc.AcceptInvitation(t.Context(), lc.pia.ID, lc.piaLink); err != nil {
