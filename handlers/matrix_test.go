@@ -515,7 +515,7 @@ func expectEveryRouteInMatrix(t *testing.T, e *echo.Echo) {
 }
 
 // openSQL opens the harness's SQLite file read-only, to look at every table as stored.
-func openSQL(t *testing.T, path string) *sql.DB {
+func openSQL(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {

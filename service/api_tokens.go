@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"dbcollab/store"
@@ -67,6 +68,8 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 		return "", store.APIToken{}, invalid("name", "Enter a name for the token")
 	case utf8.RuneCountInString(name) > MaxAPITokenNameLength:
 		return "", store.APIToken{}, invalid("name", fmt.Sprintf("A token name has at most %d characters", MaxAPITokenNameLength))
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return "", store.APIToken{}, invalid("name", "A token name is one line of plain text, without tabs or control characters")
 	}
 	token, hash, err := newAPIToken()
 	if err != nil {
