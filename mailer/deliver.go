@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -18,8 +19,12 @@ import (
 type SMTP struct {
 	From   string
 	client *mail.Client
-	mu     sync.Mutex
 }
+
+// ErrUnreachable marks a failure to open an SMTP session at all (connect, greeting,
+// EHLO, STARTTLS, AUTH): every other e-mail would fail alike, so the sender pauses the
+// whole outbox instead of trying each one.
+var ErrUnreachable = errors.New("smtp server unreachable")
 
 // NewSMTP checks rawURL and returns a deliverer to it.
 func NewSMTP(rawURL, from string) (*SMTP, error) {
@@ -27,12 +32,14 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mailer: smtp url: %w", err)
 	}
-	opts := []mail.Option{mail.WithTLSPolicy(mail.TLSOpportunistic)}
+	// No RSET after a message: the session ends there, and RSET would only delay the
+	// sender's record that the message left.
+	opts := []mail.Option{mail.WithTLSPolicy(mail.TLSOpportunistic), mail.WithoutRset()}
 	port := 25
 	switch u.Scheme {
 	case "smtp":
 	case "smtps":
-		opts = []mail.Option{mail.WithSSL()}
+		opts = []mail.Option{mail.WithSSL(), mail.WithoutRset()}
 		port = 465
 	default:
 		return nil, fmt.Errorf("mailer: smtp url: scheme %q is not smtp or smtps", u.Scheme)
@@ -60,6 +67,11 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 
 // Deliver sends e. Its Message-ID is derived from the outbox row, so that a receiver can
 // tell a retry of the same e-mail from a new one.
+//
+// Deliver returns as soon as the server accepted the message (its answer to DATA), and
+// says goodbye (QUIT) in the background: until the sender has recorded the e-mail as
+// sent, a crash would send it again, so nothing may come between the two — and a
+// failure after the acceptance is no failure of the delivery.
 func (s *SMTP) Deliver(ctx context.Context, e store.Email) error {
 	m := mail.NewMsg()
 	if err := m.From(s.From); err != nil {
@@ -72,10 +84,20 @@ func (s *SMTP) Deliver(ctx context.Context, e store.Email) error {
 	m.SetMessageIDWithValue(fmt.Sprintf("outbox-%d-%d@dbcollab", e.ID, e.CreatedAt.UnixMicro()))
 	m.SetBodyString(mail.TypeTextPlain, e.Text)
 	m.AddAlternativeString(mail.TypeTextHTML, e.HTML)
-	// A mail.Client keeps per-connection state: one delivery at a time.
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.client.DialAndSendWithContext(ctx, m)
+
+	// Each delivery has its own connection; the mail.Client only holds the settings.
+	conn, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	err = s.client.SendWithSMTPClient(conn, m)
+	if m.IsDelivered() {
+		// The connection's deadline bounds this goroutine.
+		go s.client.CloseWithSMTPClient(conn)
+		return nil
+	}
+	s.client.CloseWithSMTPClient(conn)
+	return err
 }
 
 // Printer is the embedded default without an SMTP server: it prints each e-mail, with

@@ -16,7 +16,8 @@ type Deliverer interface {
 }
 
 // Retry delays: the first retry comes within seconds, later ones double up to a cap, so
-// an SMTP outage delays e-mail but never loses it.
+// an SMTP outage delays e-mail but never loses it. After an outage of d (under the cap)
+// the next attempt comes at most d + firstRetry after the server is back.
 const (
 	firstRetry = 2 * time.Second
 	maxRetry   = 5 * time.Minute
@@ -25,12 +26,29 @@ const (
 )
 
 // Sender delivers the outbox, oldest due first, one e-mail at a time.
+//
+// Each e-mail has its own retry delays, but while the server is unreachable the sender
+// tries one e-mail per delay, not each queued one, and the first delivery that succeeds
+// afterwards makes every failed e-mail due at once: the queue leaves together when the
+// server is back, without hammering it while it is down.
+//
+// An e-mail is sent once, except the one a crash (or a failing store) interrupts
+// between the server's acceptance and its record in the outbox: that one is sent again
+// after the restart, with the same Message-ID. Losing it instead would be worse, and no SMTP client can
+// tell an accepted message whose answer it never read from a refused one.
 type Sender struct {
 	Store     *store.Store
 	Deliverer Deliverer
 	Log       *slog.Logger
 	Now       func() time.Time
 	wake      chan struct{}
+
+	// unreachable counts the attempts in a row that could not reach the server;
+	// nothing is tried before pausedUntil.
+	unreachable int
+	pausedUntil time.Time
+	// releaseFailed: the next success makes the failed e-mails due at once.
+	releaseFailed bool
 }
 
 // NewSender returns a sender of the store's outbox through d.
@@ -48,7 +66,11 @@ func (s *Sender) Wake() {
 
 // Run delivers until ctx is done. An e-mail being delivered when ctx ends is finished
 // (within deliveryTimeout) and recorded before Run returns.
+//
+// It starts with every failed e-mail due: a restart is a retry, and an outage that
+// began before it may be over.
 func (s *Sender) Run(ctx context.Context) {
+	s.retryFailedNow(context.Background())
 	for {
 		wait, err := s.deliverNext()
 		if err != nil {
@@ -79,6 +101,9 @@ const idle = time.Minute
 // deliverNext delivers the e-mail due first, if it is due, and says how long to wait
 // before looking again (0: at once).
 func (s *Sender) deliverNext() (time.Duration, error) {
+	if wait := s.pausedUntil.Sub(s.Now()); wait > 0 {
+		return wait, nil
+	}
 	ctx := context.Background()
 	e, err := s.Store.NextDueEmail(ctx)
 	if errors.Is(err, store.ErrNotFound) {
@@ -94,12 +119,45 @@ func (s *Sender) deliverNext() (time.Duration, error) {
 	err = s.Deliverer.Deliver(sendCtx, e)
 	cancel()
 	if err != nil {
-		retry := retryDelay(e.Attempts)
-		s.Log.Warn("e-mail delivery failed", "email_id", e.ID, "attempt", e.Attempts+1, "retry_in", retry, "err", err)
-		return 0, s.Store.MarkEmailFailed(ctx, e.ID, firstLine(err.Error()), s.Now().Add(retry))
+		return 0, s.failed(ctx, e, err)
+	}
+	// The record before anything else: until it is committed, a crash sends it again.
+	if err := s.Store.MarkEmailSent(ctx, e.ID, s.Now()); err != nil {
+		return 0, err
 	}
 	s.Log.Info("e-mail delivered", "email_id", e.ID, "attempt", e.Attempts+1)
-	return 0, s.Store.MarkEmailSent(ctx, e.ID, s.Now())
+	s.unreachable, s.pausedUntil = 0, time.Time{}
+	if s.releaseFailed {
+		s.releaseFailed = !s.retryFailedNow(ctx)
+	}
+	return 0, nil
+}
+
+// retryFailedNow makes every failed e-mail due at once, and says whether it could.
+func (s *Sender) retryFailedNow(ctx context.Context) bool {
+	n, err := s.Store.RetryFailedEmailsNow(ctx, s.Now())
+	if err != nil {
+		s.Log.Error("outbox", "err", err)
+		return false
+	}
+	if n > 0 {
+		s.Log.Info("retrying the failed e-mails now", "count", n)
+	}
+	return true
+}
+
+// failed records a failed attempt at e and, when the server could not be reached at
+// all, pauses the sender for as long as e waits.
+func (s *Sender) failed(ctx context.Context, e store.Email, err error) error {
+	retry := retryDelay(e.Attempts)
+	if errors.Is(err, ErrUnreachable) {
+		retry = max(retry, retryDelay(s.unreachable))
+		s.unreachable++
+		s.pausedUntil = s.Now().Add(retry)
+		s.releaseFailed = true
+	}
+	s.Log.Warn("e-mail delivery failed", "email_id", e.ID, "attempt", e.Attempts+1, "retry_in", retry, "err", err)
+	return s.Store.MarkEmailFailed(ctx, e.ID, firstLine(err.Error()), s.Now().Add(retry))
 }
 
 func retryDelay(attempts int) time.Duration {

@@ -65,3 +65,16 @@ func (c Conn) MarkEmailFailed(ctx context.Context, id int64, reason string, retr
 		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
 		reason, micros(retryAt), id)
 }
+
+// RetryFailedEmailsNow makes every unsent e-mail that failed before and waits for a
+// later retry due at now, and says how many there were: once the server is back, there
+// is no reason to wait out their delays.
+func (c Conn) RetryFailedEmailsNow(ctx context.Context, now time.Time) (int64, error) {
+	res, err := c.q.ExecContext(ctx,
+		`UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND attempts > 0 AND next_attempt_at > ?`,
+		micros(now), micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("store: retry failed emails now: %w", err)
+	}
+	return res.RowsAffected()
+}
