@@ -161,24 +161,25 @@ func actingRole(t *testing.T, route matrixRoute) role {
 	return 0
 }
 
-// snapshot prints every row of every table, in storage order.
-func snapshot(t *testing.T, db *sql.DB) string {
+// snapshot prints every row of the tables named, or of every table, in storage order.
+func snapshot(t *testing.T, db *sql.DB, names ...string) string {
 	t.Helper()
 	ctx := t.Context()
-	tables, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for tables.Next() {
-		var name string
-		if err := tables.Scan(&name); err != nil {
+	if len(names) == 0 {
+		tables, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+		if err != nil {
 			t.Fatal(err)
 		}
-		names = append(names, name)
-	}
-	if err := tables.Err(); err != nil {
-		t.Fatal(err)
+		for tables.Next() {
+			var name string
+			if err := tables.Scan(&name); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, name)
+		}
+		if err := tables.Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var b strings.Builder
 	for _, name := range names {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -24,14 +25,12 @@ import (
 // a fuzzer gets thousands of requests a second: a fresh store with an owner, their
 // database, their signed-in browser's cookies and an API token.
 type inProcess struct {
+	*rowChecker
 	routes  http.Handler
 	svc     *service.Service
-	sql     *sql.DB
 	owner   store.User
 	cookies []*http.Cookie
 	auth    string
-	// seen is, by table, the last row already checked by expectValidRows.
-	seen map[string]int64
 }
 
 const inProcessDB = "fuzz-db"
@@ -48,7 +47,7 @@ func newInProcess(tb testing.TB, passwordCost int) *inProcess {
 	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: passwordCost}
 	srv := &handlers.Server{Service: svc, Log: slog.New(slog.DiscardHandler),
 		Sessions: handlers.NewSessionStore([]byte(strings.Repeat("h", 32)), []byte(strings.Repeat("b", 32)), false)}
-	p := &inProcess{routes: srv.Routes(), svc: svc, sql: openSQL(tb, path), seen: map[string]int64{}}
+	p := &inProcess{rowChecker: newRowChecker(openSQL(tb, path)), routes: srv.Routes(), svc: svc}
 	if p.owner, err = svc.Signup(ctx, service.SignupInput{Email: "owner@example.com", Username: "owner", Password: password}); err != nil {
 		tb.Fatal(err)
 	}
@@ -161,10 +160,19 @@ var (
 	databaseNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{2,62}$`)
 )
 
+// rowChecker checks what the store holds, row by row, each row once.
+type rowChecker struct {
+	sql *sql.DB
+	// seen is, by table, the last row already checked.
+	seen map[string]int64
+}
+
+func newRowChecker(db *sql.DB) *rowChecker { return &rowChecker{sql: db, seen: map[string]int64{}} }
+
 // expectValidRows checks every row stored since the last call: each address is stored
 // normalised, each name follows its rule, no text is invalid UTF-8 or carries a
 // control character.
-func (p *inProcess) expectValidRows(t *testing.T) {
+func (p *rowChecker) expectValidRows(t *testing.T) {
 	t.Helper()
 	p.checkRows(t, `SELECT id, email, username FROM users WHERE id > ? ORDER BY id`, "users", func(v []string) string {
 		if !isNormalized(v[0]) {
@@ -212,7 +220,7 @@ func isNormalized(email string) bool {
 
 // checkRows runs query for the rows of table after the last one checked; invalid
 // returns what is wrong with a row's text columns (after the key), or "".
-func (p *inProcess) checkRows(t *testing.T, query, table string, invalid func([]string) string) {
+func (p *rowChecker) checkRows(t *testing.T, query, table string, invalid func([]string) string) {
 	t.Helper()
 	rows, err := p.sql.QueryContext(t.Context(), query, p.seen[table])
 	if err != nil {
@@ -235,8 +243,8 @@ func (p *inProcess) checkRows(t *testing.T, query, table string, invalid func([]
 		}
 		p.seen[table] = id
 		for _, v := range values {
-			if !utf8.ValidString(v) || strings.ContainsFunc(v, isControl) {
-				t.Fatalf("%s row %d stores %q: invalid UTF-8 or a control character", table, id, values)
+			if !utf8.ValidString(v) || strings.ContainsFunc(v, breaksPlainText) {
+				t.Fatalf("%s row %d stores %q: invalid UTF-8, or a control or bidirectional character", table, id, values)
 			}
 		}
 		if problem := invalid(values); problem != "" {
@@ -248,4 +256,8 @@ func (p *inProcess) checkRows(t *testing.T, query, table string, invalid func([]
 	}
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+// breaksPlainText: control characters, line and paragraph separators, bidirectional
+// controls; none belongs in a stored name or address.
+func breaksPlainText(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Bidi_Control)
+}

@@ -54,6 +54,13 @@ func parseAPIToken(token string) (hash []byte, ok bool) {
 	return sum[:], true
 }
 
+// breaksPlainText is true for what has no place in a one-line name: control characters,
+// line and paragraph separators, and the bidirectional controls that can make a name
+// display as another.
+func breaksPlainText(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Bidi_Control)
+}
+
 // DefaultAPITokenName names a token made by logging in through the API without a name.
 func DefaultAPITokenName(at time.Time) string {
 	return "dbcollab CLI on " + at.UTC().Format("2006-01-02")
@@ -68,7 +75,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 		return "", store.APIToken{}, invalid("name", "Enter a name for the token")
 	case utf8.RuneCountInString(name) > MaxAPITokenNameLength:
 		return "", store.APIToken{}, invalid("name", fmt.Sprintf("A token name has at most %d characters", MaxAPITokenNameLength))
-	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, breaksPlainText):
 		return "", store.APIToken{}, invalid("name", "A token name is one line of plain text, without tabs or control characters")
 	}
 	token, hash, err := newAPIToken()

@@ -3,14 +3,15 @@ package service
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 )
 
 // MaxEmailLength is the longest address SMTP can carry (RFC 5321 path limit).
 const MaxEmailLength = 254
 
 // NormalizeEmail trims and lower-cases an address and checks it is a bare addr-spec:
-// one @, no display name, no CR, LF or NUL anywhere (edges included), at most 254
-// characters. The result is how every address is stored and compared.
+// one @, no display name, no CR, LF or NUL anywhere (edges included), no other control,
+// invisible or separator character, at most 254 characters. The result is how every address is stored and compared.
 func NormalizeEmail(raw string) (string, error) {
 	email := strings.ToLower(strings.TrimSpace(raw))
 	switch {
@@ -20,6 +21,10 @@ func NormalizeEmail(raw string) (string, error) {
 		return "", invalid("email", "An e-mail address has at most 254 characters")
 	// Checked before trimming: trimming would quietly accept a header injection attempt.
 	case strings.ContainsAny(raw, "\r\n\x00"), strings.Count(email, "@") != 1:
+		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
+	// No control, invisible, spacing or separator character either (net/mail lets any
+	// non-ASCII through): they would make an address look like another, or end a line.
+	case strings.ContainsFunc(email, unprintableInAddress):
 		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
 	}
 	parsed, err := mail.ParseAddress(email)
@@ -31,4 +36,9 @@ func NormalizeEmail(raw string) (string, error) {
 		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
 	}
 	return email, nil
+}
+
+// unprintableInAddress: control, format (invisible), space and separator characters.
+func unprintableInAddress(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zs, unicode.Zl, unicode.Zp)
 }
