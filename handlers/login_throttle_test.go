@@ -5,12 +5,16 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"dbcollab/handlers"
+	"dbcollab/service"
 )
 
 // testClock is the service's clock. It stands still unless the test moves it, so that
@@ -161,4 +165,51 @@ func TestAPITokenCreateIsThrottledLikeTheLogInForm(t *testing.T) {
 	if r := a.api(http.MethodPost, "/v1/tokens", "", credentials(password)); r.status != http.StatusCreated {
 		t.Fatalf("after the wait: %d %s", r.status, r.body)
 	}
+}
+
+// BenchmarkLogInRefusal measures how long a refused log-in takes at the default bcrypt
+// cost, for an unknown address and for a known address with a wrong password,
+// alternately, each from another client address and on another account so that the
+// throttle stays out of it. It reports each median; the two answers must not tell one
+// case from the other, in words or in time:
+//
+//	go test ./handlers -run '^$' -bench LogInRefusal -benchtime 20x
+func BenchmarkLogInRefusal(b *testing.B) {
+	p := newInProcess(b, bcrypt.DefaultCost)
+	var unknown, wrong []time.Duration
+	var bodies [2]string
+	for i := 0; b.Loop(); i++ {
+		known := fmt.Sprintf("known%d@example.com", i)
+		if _, err := p.svc.Signup(b.Context(), service.SignupInput{Email: known, Username: fmt.Sprintf("known%d", i), Password: password}); err != nil {
+			b.Fatal(err)
+		}
+		for j, email := range []string{fmt.Sprintf("unknown%d@example.com", i), known} {
+			req := p.request(http.MethodPost, "/login", "application/x-www-form-urlencoded",
+				url.Values{"email": {email}, "password": {"wrong-password"}}.Encode(), false)
+			req.RemoteAddr = fmt.Sprintf("198.51.100.%d:4321", (2*i+j)%250)
+			start := time.Now()
+			rec := p.serve(req)
+			took := time.Since(start)
+			if rec.Code != http.StatusUnauthorized {
+				b.Fatalf("%s: %d", email, rec.Code)
+			}
+			bodies[j] = strings.ReplaceAll(rec.Body.String(), email, "{email}")
+			if j == 0 {
+				unknown = append(unknown, took)
+			} else {
+				wrong = append(wrong, took)
+			}
+		}
+		if bodies[0] != bodies[1] {
+			b.Fatalf("the answers differ:\n%s\n---\n%s", bodies[0], bodies[1])
+		}
+	}
+	b.ReportMetric(float64(median(unknown))/1e6, "ms-median-unknown-address")
+	b.ReportMetric(float64(median(wrong))/1e6, "ms-median-wrong-password")
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
