@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"runtime"
 	"sort"
 	"time"
 
@@ -45,8 +46,16 @@ type Conn struct {
 // Store is the SQLite database. Its Conn methods run outside any transaction.
 type Store struct {
 	Conn
-	db *sql.DB
+	db    *sql.DB
+	stmts *statements
+	// writer holds a token while a write runs: see lockWriter.
+	writer chan struct{}
 }
+
+// maxConns bounds the pool. SQLite work is CPU-bound, so more connections than a few
+// per core only add page caches; and the pool keeps every connection it opens, with
+// its prepared statements, instead of closing all but two after each burst.
+var maxConns = max(4, 2*runtime.GOMAXPROCS(0))
 
 // Open opens (creating if needed) the SQLite file at path and applies pending migrations.
 func Open(path string) (*Store, error) {
@@ -60,7 +69,10 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{Conn: Conn{q: db}, db: db}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	s := &Store{db: db, stmts: &statements{db: db}, writer: make(chan struct{}, 1)}
+	s.Conn = Conn{q: pooled{s}}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -69,7 +81,10 @@ func Open(path string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -79,6 +94,16 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Tx runs fn in one IMMEDIATE transaction: committed if fn returns nil, rolled back otherwise.
 func (s *Store) Tx(ctx context.Context, fn func(tx Conn) error) error {
+	return s.transact(ctx, s.stmts, fn)
+}
+
+// transact is Tx, its queries prepared through stmts, or run as text when stmts is nil.
+func (s *Store) transact(ctx context.Context, stmts *statements, fn func(tx Conn) error) error {
+	unlock, err := s.lockWriter(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -86,7 +111,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx Conn) error) error {
 	// Also on a panic in fn: an open transaction would keep the write lock for good.
 	// After a commit, Rollback is a no-op.
 	defer tx.Rollback()
-	if err := fn(Conn{q: tx}); err != nil {
+	if err := fn(Conn{q: inTx{tx: tx, stmts: stmts}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -104,7 +129,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: list migrations: %w", err)
 	}
 	sort.Strings(names)
-	return s.Tx(ctx, func(tx Conn) error {
+	// Not prepared: each runs once, and names tables the transaction itself creates.
+	return s.transact(ctx, nil, func(tx Conn) error {
 		if _, err := tx.q.ExecContext(ctx,
 			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 			return fmt.Errorf("store: create schema_migrations: %w", err)

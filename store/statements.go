@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The store's queries run through one of two queriers: pooled outside a transaction,
+// inTx inside one. Both run each query as a prepared statement and count it; pooled
+// also lets writes through the writer gate one at a time.
+
+// statements keeps one prepared statement per query text. The queries are constants of
+// this package, so the set is small and fixed; database/sql prepares each on a
+// connection the first time it runs there and keeps it, so SQLite parses and plans a
+// query once per connection instead of on every call.
+type statements struct {
+	db      *sql.DB
+	byQuery sync.Map // query text → *sql.Stmt
+}
+
+// prepared returns the statement for query, preparing it on first use. It returns nil
+// for a nil p, and when query cannot be prepared on a connection of its own (a
+// statement naming a table that a transaction not yet committed creates): the caller
+// then runs it as text, where a real error shows.
+func (p *statements) prepared(ctx context.Context, query string) *sql.Stmt {
+	if p == nil {
+		return nil
+	}
+	if st, ok := p.byQuery.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	st, err := p.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if kept, raced := p.byQuery.LoadOrStore(query, st); raced {
+		st.Close()
+		return kept.(*sql.Stmt)
+	}
+	return st
+}
+
+func (p *statements) close() {
+	p.byQuery.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+}
+
+// writerWait bounds the wait at the writer gate. A write that waits longer goes on
+// without it, to SQLite's own lock and busy timeout: a write started while the same
+// goroutine holds the gate in a transaction then fails as it would without the gate,
+// instead of waiting for ever.
+const writerWait = 5 * time.Second
+
+// lockWriter admits one write (a transaction, or a single write statement) at a time.
+// Writers queue here in order and the next starts as soon as the previous one ends;
+// in SQLite's busy handler they would poll with sleeps of up to 100 ms, leaving the
+// database idle between writes.
+func (s *Store) lockWriter(ctx context.Context) (unlock func(), err error) {
+	select {
+	case s.writer <- struct{}{}:
+		return s.unlockWriter, nil
+	default:
+	}
+	wait := time.NewTimer(writerWait)
+	defer wait.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return s.unlockWriter, nil
+	case <-wait.C:
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Store) unlockWriter() { <-s.writer }
+
+// pooled runs queries outside any transaction.
+type pooled struct{ s *Store }
+
+func (p pooled) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	countStatement(ctx)
+	if isWrite(query) {
+		unlock, err := p.s.lockWriter(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	if st := p.s.stmts.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return p.s.db.ExecContext(ctx, query, args...)
+}
+
+func (p pooled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	countStatement(ctx)
+	if st := p.s.stmts.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.s.db.QueryContext(ctx, query, args...)
+}
+
+func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	countStatement(ctx)
+	if st := p.s.stmts.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.s.db.QueryRowContext(ctx, query, args...)
+}
+
+// isWrite tells statements that change the database from those that only read.
+func isWrite(query string) bool {
+	q := strings.TrimSpace(query)
+	return !(len(q) >= 6 && strings.EqualFold(q[:6], "SELECT"))
+}
+
+// inTx runs queries in a transaction, which holds the writer gate already; as text
+// when stmts is nil.
+type inTx struct {
+	tx    *sql.Tx
+	stmts *statements
+}
+
+func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	countStatement(ctx)
+	if st := t.stmts.prepared(ctx, query); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	countStatement(ctx)
+	if st := t.stmts.prepared(ctx, query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	countStatement(ctx)
+	if st := t.stmts.prepared(ctx, query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// StatementCounter counts the SQL statements the store runs for a context that carries
+// it, so that a test can hold a page to a fixed number of queries whatever its rows.
+type StatementCounter struct{ n atomic.Int64 }
+
+// Count is the number of statements counted so far.
+func (c *StatementCounter) Count() int { return int(c.n.Load()) }
+
+type counterKey struct{}
+
+// CountStatements returns a context whose statements the returned counter counts.
+func CountStatements(ctx context.Context) (context.Context, *StatementCounter) {
+	c := &StatementCounter{}
+	return context.WithValue(ctx, counterKey{}, c), c
+}
+
+func countStatement(ctx context.Context) {
+	if c, ok := ctx.Value(counterKey{}).(*StatementCounter); ok {
+		c.n.Add(1)
+	}
+}
