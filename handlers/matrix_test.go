@@ -474,11 +474,15 @@ func expectSameAsMissing(t *testing.T, seenCase *matrixCase, route matrixRoute, 
 	}
 }
 
-// expectHardened checks what every answer carries: the security headers, and cookies
-// that are HttpOnly, SameSite Lax or Strict, and Secure under https. The API sets none.
+// expectHardened checks what every answer carries: the security headers, cookies that
+// are HttpOnly, SameSite Lax or Strict, and Secure under https (the API sets none), and
+// on a page no inline script, style or event handler, which the CSP would block.
 func expectHardened(t *testing.T, r *response, secure bool) {
 	t.Helper()
 	expectSecurityHeaders(t, r.what, r)
+	if r.doc != nil {
+		expectNoInjectedMarkup(t, r.what, r.doc)
+	}
 	for _, c := range r.cookies {
 		if strings.Contains(r.what, " /v1") {
 			t.Errorf("%s: the API set the cookie %s", r.what, c.Name)
