@@ -16,12 +16,18 @@ func (s *Service) Collaborators(ctx context.Context, userID int64, ref string) (
 	if err != nil {
 		return store.Database{}, nil, err
 	}
+	list, err := s.liveRows(ctx, db)
+	return db, list, err
+}
+
+// liveRows lists the live rows of db, a database the caller may see, as people see them.
+func (s *Service) liveRows(ctx context.Context, db store.Database) ([]store.Collaborator, error) {
 	list, err := s.Store.Collaborators(ctx, db.ID)
 	now := s.now()
 	for i := range list {
 		list[i].Status = s.displayStatus(list[i], now)
 	}
-	return db, list, err
+	return list, err
 }
 
 // Invite invites an address to collaborate on the database ref, on behalf of inviterID,

@@ -58,21 +58,30 @@ func (s *Service) Events(ctx context.Context, userID int64, ref string, page int
 	if err != nil {
 		return store.Database{}, nil, false, err
 	}
+	events, more, err := s.eventsPage(ctx, db, page)
+	if err != nil {
+		return store.Database{}, nil, false, err
+	}
+	return db, events, more, nil
+}
+
+// eventsPage is Events for db, a database the caller may see.
+func (s *Service) eventsPage(ctx context.Context, db store.Database, page int) ([]store.Event, bool, error) {
 	if page < 1 {
 		page = 1
 	}
 	// A page this far cannot exist, and its offset would overflow.
 	if page > math.MaxInt32 {
-		return db, nil, false, nil
+		return nil, false, nil
 	}
 	// One more than a page tells whether another page follows.
 	events, err := s.Store.Events(ctx, db.ID, EventsPerPage+1, (page-1)*EventsPerPage)
 	if err != nil {
-		return store.Database{}, nil, false, err
+		return nil, false, err
 	}
 	more := len(events) > EventsPerPage
 	if more {
 		events = events[:EventsPerPage]
 	}
-	return db, events, more, nil
+	return events, more, nil
 }

@@ -1,0 +1,37 @@
+package service
+
+import (
+	"context"
+
+	"dbcollab/store"
+)
+
+// CollaboratorsTab is what Settings → Collaborators shows.
+type CollaboratorsTab struct {
+	Database store.Database
+	// Rows are the live rows, owner first, as people see them (expired links show as such).
+	Rows []store.Collaborator
+	// Events is the page of Activity asked for, newest first; MoreEvents says an older
+	// page follows.
+	Events     []store.Event
+	MoreEvents bool
+}
+
+// CollaboratorsTab returns the database ref with its live rows and page (from 1) of its
+// Activity, if userID is a member. It is Collaborators and Events with one membership
+// check for both, made afresh on every call.
+func (s *Service) CollaboratorsTab(ctx context.Context, userID int64, ref string, page int) (CollaboratorsTab, error) {
+	db, err := databaseForMember(ctx, s.Store.Conn, userID, ref)
+	if err != nil {
+		return CollaboratorsTab{}, err
+	}
+	rows, err := s.liveRows(ctx, db)
+	if err != nil {
+		return CollaboratorsTab{}, err
+	}
+	events, more, err := s.eventsPage(ctx, db, page)
+	if err != nil {
+		return CollaboratorsTab{}, err
+	}
+	return CollaboratorsTab{Database: db, Rows: rows, Events: events, MoreEvents: more}, nil
+}
