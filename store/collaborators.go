@@ -98,14 +98,33 @@ const collaboratorJoins = `FROM collaborators m
 	LEFT JOIN outbox e ON e.id = m.email_id`
 
 func scanCollaborator(row interface{ Scan(...any) error }) (Collaborator, error) {
-	var m Collaborator
-	var invited int64
-	var accepted, ended, sent, emailSent sql.NullInt64
-	err := row.Scan(&m.ID, &m.DatabaseID, &m.Email, &m.UserID, &m.Username, &m.Status, &m.InvitedBy,
-		&m.TokenHash, &invited, &accepted, &ended, &m.InviterName, &sent, &m.EmailID,
-		&m.Delivery.Attempts, &emailSent, &m.Delivery.LastError)
-	m.InvitedAt, m.AcceptedAt, m.EndedAt = fromMicros(invited), fromNullMicros(accepted), fromNullMicros(ended)
-	m.SentAt, m.Delivery.SentAt = fromNullMicros(sent), fromNullMicros(emailSent)
+	return newCollaboratorScan().scan(row)
+}
+
+// collaboratorScan receives rows of collaboratorColumns. A list reuses one for all its
+// rows, so that a row costs no allocation but its own text and bytes.
+type collaboratorScan struct {
+	m                                Collaborator
+	invited                          int64
+	accepted, ended, sent, emailSent sql.NullInt64
+	dest                             []any
+}
+
+func newCollaboratorScan() *collaboratorScan {
+	s := &collaboratorScan{}
+	m := &s.m
+	s.dest = []any{&m.ID, &m.DatabaseID, &m.Email, &m.UserID, &m.Username, &m.Status, &m.InvitedBy,
+		&m.TokenHash, &s.invited, &s.accepted, &s.ended, &m.InviterName, &s.sent, &m.EmailID,
+		&m.Delivery.Attempts, &s.emailSent, &m.Delivery.LastError}
+	return s
+}
+
+func (s *collaboratorScan) scan(row interface{ Scan(...any) error }) (Collaborator, error) {
+	s.m = Collaborator{}
+	err := row.Scan(s.dest...)
+	m := s.m
+	m.InvitedAt, m.AcceptedAt, m.EndedAt = fromMicros(s.invited), fromNullMicros(s.accepted), fromNullMicros(s.ended)
+	m.SentAt, m.Delivery.SentAt = fromNullMicros(s.sent), fromNullMicros(s.emailSent)
 	return m, err
 }
 
@@ -124,8 +143,9 @@ func (c Conn) collaboratorList(ctx context.Context, what, query string, args ...
 	}
 	defer rows.Close()
 	var list []Collaborator
+	scan := newCollaboratorScan()
 	for rows.Next() {
-		m, err := scanCollaborator(rows)
+		m, err := scan.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
