@@ -166,18 +166,6 @@ func BenchmarkStylesheet(b *testing.B) {
 	f.benchGet(b, static.URL("app.css"))
 }
 
-// BenchmarkSessionDecode reads the signed-in session cookie, as every dashboard request does.
-func BenchmarkSessionDecode(b *testing.B) {
-	f := newTabFixture(b, 0)
-	ctx := context.Background()
-	loop(b, func() {
-		sess, err := f.server.Sessions.New(f.browserGet(ctx, "/"), "dbcollab_session")
-		if err != nil || sess.IsNew {
-			b.Fatalf("the session cookie did not decode: %v", err)
-		}
-	})
-}
-
 // BenchmarkAPIInvite invites a new address through the JSON API, as the load tool does.
 func BenchmarkAPIInvite(b *testing.B) {
 	f := newTabFixture(b, 0)

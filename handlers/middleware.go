@@ -38,6 +38,8 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieSecure:   s.Secure,
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     csrfKey,
+		// Nothing to protect, and a cookie would keep an immutable file out of shared caches.
+		Skipper: isStaticAsset,
 	})
 }
 

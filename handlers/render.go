@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -15,12 +16,28 @@ import (
 // render renders a component into memory first, so that a template error becomes a
 // clean 500 rather than half a page.
 func render(c echo.Context, status int, component templ.Component) error {
-	var buf bytes.Buffer
-	if err := component.Render(c.Request().Context(), &buf); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := component.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageBuffers keeps the buffers pages are rendered into, so that a page of a hundred
+// rows (over 100 KB) is not grown again by copying on every view.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage is the largest buffer kept: an exceptional page should not pin its
+// memory for good.
+const maxPooledPage = 2 << 20
+
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledPage {
+		buf.Reset()
+		pageBuffers.Put(buf)
+	}
 }
 
 // page returns the layout's data for this request, taking the flash message.

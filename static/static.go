@@ -3,6 +3,8 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,6 +23,7 @@ const Prefix = "/static/"
 
 type asset struct {
 	body        []byte
+	gzipped     []byte // body compressed once, at the best level, when the files load
 	contentType string
 	url         string
 }
@@ -51,6 +54,7 @@ func load() map[string]asset {
 		ext := path.Ext(e.Name())
 		m[e.Name()] = asset{
 			body:        body,
+			gzipped:     gzipped(body),
 			contentType: mime.TypeByExtension(ext),
 			url:         Prefix + strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:6]) + ext,
 		}
@@ -76,8 +80,23 @@ func Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", a.contentType)
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		h := w.Header()
+		h.Set("Content-Type", a.contentType)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Add("Vary", "Accept-Encoding")
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			w.Write(a.gzipped)
+			return
+		}
 		w.Write(a.body)
 	})
+}
+
+func gzipped(body []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	return buf.Bytes()
 }
