@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"log/slog"
+	"sync"
 
 	"github.com/gorilla/sessions"
 
@@ -17,4 +18,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Secure is true when the dashboard is served over https: cookies get Secure.
 	Secure bool
+
+	// sessionCache remembers decoded session cookies (see sessionCache); made on first use.
+	sessionCacheOnce sync.Once
+	sessionCache     *sessionCache
 }

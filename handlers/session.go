@@ -32,12 +32,16 @@ func NewSessionStore(hashKey, blockKey []byte, secure bool) *sessions.CookieStor
 		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
 	}
+	// The codecs too: a cookie older than that no longer decodes, and the session cache
+	// expires its entries at the same age.
+	st.MaxAge(st.Options.MaxAge)
 	return st
 }
 
 func (s *Server) session(c echo.Context) *sessions.Session {
+	s.sessionCacheOnce.Do(func() { s.sessionCache = newSessionCache(s.Sessions) })
 	// A cookie that does not decode (old keys, tampering) gives a new, empty session.
-	sess, _ := s.Sessions.Get(c.Request(), sessionName)
+	sess, _ := s.sessionCache.Get(c.Request(), sessionName)
 	return sess
 }
 
@@ -47,8 +51,12 @@ func (s *Server) saveSession(c echo.Context, sess *sessions.Session) error {
 
 // loadUser finds the signed-in user on every request: rights are read from the store
 // each time, never cached in the cookie, so a revocation holds from the next request.
+// Static files are the same for everyone: they need no user.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if isStaticAsset(c) {
+			return next(c)
+		}
 		id, ok := s.session(c).Values[sessionUserID].(int64)
 		if ok {
 			user, err := s.Service.User(c.Request().Context(), id)
