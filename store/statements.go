@@ -128,26 +128,42 @@ type inTx struct {
 	stmts *statements
 }
 
+// stmt is the prepared statement for query, bound to the transaction, if it was
+// prepared before; nil otherwise, and then it is prepared in the background for the next
+// time. Preparing takes a connection of the pool: a transaction that waited for one
+// while holding its own could wait for ever, all the others being held by transactions
+// waiting for its lock.
+func (t inTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	if st, ok := t.stmts.byQuery.Load(query); ok {
+		return t.tx.StmtContext(ctx, st.(*sql.Stmt))
+	}
+	go t.stmts.prepared(context.Background(), query)
+	return nil
+}
+
 func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	countStatement(ctx)
-	if st := t.stmts.prepared(ctx, query); st != nil {
-		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
 func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	countStatement(ctx)
-	if st := t.stmts.prepared(ctx, query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
 func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	countStatement(ctx)
-	if st := t.stmts.prepared(ctx, query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
