@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"dbcollab/service"
+	"dbcollab/store"
+	"dbcollab/store/storetest"
+)
+
+// Generated data: one owner, signed in by the load, owns three databases.
+const (
+	ownerEmail    = "owner@example.com"
+	ownerPassword = "load-owner-password"
+	tabDB100      = "tab-100"
+	tabDB1000     = "tab-1000"
+	invitesDB     = "invitations"
+)
+
+// seed fills the SQLite file at path through the rules layer and the store: the owner
+// (with a real bcrypt hash at the default cost), a database with 100 collaborators, one
+// with 1000, and an empty one the API invitations go to. It returns an API token.
+func seed(ctx context.Context, path string) (apiToken string, err error) {
+	st, err := store.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	svc := &service.Service{Store: st}
+	owner, err := svc.Signup(ctx, service.SignupInput{Email: ownerEmail, Username: "owner", Password: ownerPassword})
+	if err != nil {
+		return "", fmt.Errorf("seed owner: %w", err)
+	}
+	for name, rows := range map[string]int{tabDB100: 100, tabDB1000: 1000, invitesDB: 0} {
+		db, err := svc.CreateDatabase(ctx, owner.ID, service.NewDatabaseInput{Name: name, Plan: service.Plans[0].ID})
+		if err != nil {
+			return "", fmt.Errorf("seed %s: %w", name, err)
+		}
+		if err := storetest.AddCollaborators(ctx, st, db, name, rows); err != nil {
+			return "", fmt.Errorf("seed %s: %w", name, err)
+		}
+	}
+	apiToken, _, err = svc.CreateAPIToken(ctx, owner.ID, "load")
+	return apiToken, err
+}
