@@ -18,20 +18,13 @@ func collaboratorsCommand() *urfave.Command {
 }
 
 func listCollaborators(ctx context.Context, cmd *urfave.Command) error {
-	if _, err := arguments(cmd); err != nil {
-		return err
-	}
-	ref, err := databaseRef(cmd)
+	d, err := startDatabaseCommand(cmd)
 	if err != nil {
 		return err
 	}
-	client, err := loggedInClient()
+	list, err := d.client.Collaborators(ctx, d.ref)
 	if err != nil {
-		return err
-	}
-	list, err := client.Collaborators(ctx, ref)
-	if err != nil {
-		return explain(err, ref)
+		return explain(err, d.ref)
 	}
 	return writeCollaborators(cmd.Root().Writer, list)
 }

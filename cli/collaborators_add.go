@@ -21,25 +21,16 @@ func collaboratorsAddCommand() *urfave.Command {
 }
 
 func addCollaborator(ctx context.Context, cmd *urfave.Command) error {
-	args, err := arguments(cmd, "EMAIL")
+	d, err := startDatabaseCommand(cmd, "EMAIL")
 	if err != nil {
 		return err
 	}
-	email := args[0]
-	ref, err := databaseRef(cmd)
+	email := d.args[0]
+	db, err := d.database(ctx)
 	if err != nil {
 		return err
 	}
-	client, err := loggedInClient()
-	if err != nil {
-		return err
-	}
-	// The message names the database, even when --database gave its ID.
-	db, err := client.Database(ctx, ref)
-	if err != nil {
-		return explain(err, ref)
-	}
-	invited, err := client.Invite(ctx, string(db.ID), email)
+	invited, err := d.client.Invite(ctx, string(db.ID), email)
 	if err != nil {
 		return explainInvite(err, db, email)
 	}

@@ -23,22 +23,15 @@ func collaboratorsEventsCommand() *urfave.Command {
 }
 
 func listEvents(ctx context.Context, cmd *urfave.Command) error {
-	if _, err := arguments(cmd); err != nil {
-		return err
-	}
-	ref, err := databaseRef(cmd)
-	if err != nil {
-		return err
-	}
-	client, err := loggedInClient()
+	d, err := startDatabaseCommand(cmd)
 	if err != nil {
 		return err
 	}
 	var all []Event
 	for page := 1; ; page++ {
-		events, err := client.Events(ctx, ref, page)
+		events, err := d.client.Events(ctx, d.ref, page)
 		if err != nil {
-			return explain(err, ref)
+			return explain(err, d.ref)
 		}
 		all = append(all, events...)
 		// The API answers eventsPerPage at a time: a shorter page is the last.

@@ -23,24 +23,16 @@ func collaboratorsRemoveCommand() *urfave.Command {
 }
 
 func removeCollaborator(ctx context.Context, cmd *urfave.Command) error {
-	args, err := arguments(cmd, "EMAIL")
+	d, err := startDatabaseCommand(cmd, "EMAIL")
 	if err != nil {
 		return err
 	}
-	email := args[0]
-	ref, err := databaseRef(cmd)
+	email := d.args[0]
+	db, err := d.database(ctx)
 	if err != nil {
 		return err
 	}
-	client, err := loggedInClient()
-	if err != nil {
-		return err
-	}
-	db, err := client.Database(ctx, ref)
-	if err != nil {
-		return explain(err, ref)
-	}
-	list, err := client.Collaborators(ctx, string(db.ID))
+	list, err := d.client.Collaborators(ctx, string(db.ID))
 	if err != nil {
 		return explain(err, db.Name)
 	}
@@ -48,7 +40,7 @@ func removeCollaborator(ctx context.Context, cmd *urfave.Command) error {
 	if !found {
 		return notCollaborator(email, db)
 	}
-	if err := client.Revoke(ctx, string(db.ID), row.ID); err != nil {
+	if err := d.client.Revoke(ctx, string(db.ID), row.ID); err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.fromAPI {
 			switch apiErr.Status {

@@ -85,6 +85,43 @@ func databaseRef(cmd *urfave.Command) (string, error) {
 	return ref, nil
 }
 
+// databaseCommand is what a command on a database starts from.
+type databaseCommand struct {
+	// args has one argument for each name the command takes.
+	args []string
+	// ref is the database as --database names it: by name or by ID.
+	ref    string
+	client *Client
+}
+
+// startDatabaseCommand checks, in this order, the command's arguments (one for each of
+// names), the --database flag and the stored log-in.
+func startDatabaseCommand(cmd *urfave.Command, names ...string) (*databaseCommand, error) {
+	args, err := arguments(cmd, names...)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := databaseRef(cmd)
+	if err != nil {
+		return nil, err
+	}
+	client, err := loggedInClient()
+	if err != nil {
+		return nil, err
+	}
+	return &databaseCommand{args: args, ref: ref, client: client}, nil
+}
+
+// database looks up the database, so that messages can name it even when --database
+// gave its ID.
+func (d *databaseCommand) database(ctx context.Context) (Database, error) {
+	db, err := d.client.Database(ctx, d.ref)
+	if err != nil {
+		return Database{}, explain(err, d.ref)
+	}
+	return db, nil
+}
+
 // errNotLoggedIn says how to log in.
 var errNotLoggedIn = errors.New("You are not logged in: run dbcollab login --email YOUR-EMAIL")
 
