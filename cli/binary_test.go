@@ -1,4 +1,4 @@
-package cli_test
+package cli
 
 import (
 	"bufio"
@@ -20,7 +20,8 @@ import (
 )
 
 // The tests in this file build the real dbcollab binary, run `dbcollab serve --demo` on
-// a fresh SQLite file, and drive the same binary as a user would from a terminal.
+// a fresh SQLite file, and drive the same binary as a user would from a terminal. They
+// use nothing of package cli but the checks of a run's output in cli_test.go.
 
 var (
 	buildOnce sync.Once
@@ -126,18 +127,14 @@ type terminal struct {
 	env []string
 }
 
-func newTerminal(t *testing.T, env ...string) *terminal {
+// newBinaryTerminal is a new user at a shell, with env set.
+func newBinaryTerminal(t *testing.T, env ...string) *terminal {
 	dir := t.TempDir()
 	return &terminal{t: t, env: append([]string{
 		"HOME=" + filepath.Join(dir, "home"),
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 		"PATH=" + os.Getenv("PATH"),
 	}, env...)}
-}
-
-type result struct {
-	stdout, stderr string
-	code           int
 }
 
 // run runs dbcollab with args and stdin (piped: never a terminal).
@@ -185,32 +182,6 @@ func (term *terminal) token() string {
 	return ""
 }
 
-func golden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func wantSuccess(t *testing.T, got result, stdout string) {
-	t.Helper()
-	if got.code != 0 || got.stderr != "" {
-		t.Fatalf("exit %d, stderr:\n%s", got.code, got.stderr)
-	}
-	if got.stdout != stdout {
-		t.Fatalf("stdout:\n%s\nwant:\n%s", got.stdout, stdout)
-	}
-}
-
-func wantFailure(t *testing.T, got result, code int, stderr string) {
-	t.Helper()
-	if got.code != code || got.stdout != "" || got.stderr != stderr {
-		t.Errorf("exit %d (want %d)\nstdout: %q (want none)\nstderr: %q\nwant:   %q", got.code, code, got.stdout, got.stderr, stderr)
-	}
-}
-
 // databaseID asks the API for the demo database's ID, as a user would copy it from the dashboard.
 func databaseID(t *testing.T, apiURL, token string) string {
 	t.Helper()
@@ -232,21 +203,21 @@ func databaseID(t *testing.T, apiURL, token string) string {
 
 func TestBinaryCollaboratorsPrintsTheSpecsTable(t *testing.T) {
 	apiURL := startServer(t)
-	owner := newTerminal(t)
+	owner := newBinaryTerminal(t)
 	owner.login(apiURL, "user1@example.com")
 	id := databaseID(t, apiURL, owner.token())
 	for _, ref := range []string{"my-dedicated-db", id} {
 		wantSuccess(t, owner.run("", "--database", ref, "collaborators"), golden(t, "collaborators.golden"))
 	}
 
-	collaborator := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	collaborator := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	collaborator.login(apiURL, "user2@example.com")
 	wantSuccess(t, collaborator.run("", "collaborators"), golden(t, "collaborators.golden"))
 }
 
 func TestBinaryInviteThenRemoveByTheDatabasesID(t *testing.T) {
 	apiURL := startServer(t)
-	owner := newTerminal(t)
+	owner := newBinaryTerminal(t)
 	owner.login(apiURL, "user1@example.com")
 	id := databaseID(t, apiURL, owner.token())
 
@@ -261,13 +232,13 @@ func TestBinaryInviteThenRemoveByTheDatabasesID(t *testing.T) {
 
 func TestBinaryRemovingOneselfIsLeaving(t *testing.T) {
 	apiURL := startServer(t)
-	collaborator := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	collaborator := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	collaborator.login(apiURL, "user2@example.com")
 	wantSuccess(t, collaborator.run("", "collaborators-remove", "USER2@example.com"),
 		"-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n")
 	wantFailure(t, collaborator.run("", "collaborators"), 1, " !     Database my-dedicated-db not found\n")
 
-	owner := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	owner.login(apiURL, "user1@example.com")
 	list := owner.run("", "collaborators")
 	if strings.Contains(list.stdout, "user2@example.com") {
@@ -277,7 +248,7 @@ func TestBinaryRemovingOneselfIsLeaving(t *testing.T) {
 
 func TestBinaryCancelsAPendingInvitation(t *testing.T) {
 	apiURL := startServer(t)
-	owner := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	owner.login(apiURL, "user1@example.com")
 	wantSuccess(t, owner.run("", "collaborators-remove", "user3@example.com"),
 		"-----> user3@example.com has been removed from the collaborators of my-dedicated-db\n")
@@ -350,24 +321,24 @@ func TestBinaryErrors(t *testing.T) {
 			env := tt.env
 			if tt.as != "" {
 				if tokens[tt.as] == "" {
-					first := newTerminal(t)
+					first := newBinaryTerminal(t)
 					first.login(apiURL, tt.as)
 					tokens[tt.as] = first.token()
 				}
 				env = append(env, "DBCOLLAB_API_URL="+apiURL, "DBCOLLAB_API_TOKEN="+tokens[tt.as])
 			}
-			wantFailure(t, newTerminal(t, env...).run(tt.stdin, tt.args...), tt.code, tt.stderr)
+			wantFailure(t, newBinaryTerminal(t, env...).run(tt.stdin, tt.args...), tt.code, tt.stderr)
 		})
 	}
 
 	// Nothing above changed the demo data.
-	owner := newTerminal(t)
+	owner := newBinaryTerminal(t)
 	owner.login(apiURL, "user1@example.com")
 	wantSuccess(t, owner.run("", "--database", "my-dedicated-db", "collaborators"), golden(t, "collaborators.golden"))
 }
 
 func TestBinaryUsageErrorsPrintTheUsageAndExit2(t *testing.T) {
-	term := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	term := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	for _, tt := range []struct {
 		args    []string
 		usage   string
@@ -390,7 +361,7 @@ func TestBinaryUsageErrorsPrintTheUsageAndExit2(t *testing.T) {
 }
 
 func TestBinaryHelp(t *testing.T) {
-	term := newTerminal(t)
+	term := newBinaryTerminal(t)
 	got := term.run("", "help")
 	if got.code != 0 || got.stderr != "" {
 		t.Fatalf("exit %d, stderr %s", got.code, got.stderr)
@@ -408,10 +379,10 @@ func TestBinaryHelp(t *testing.T) {
 
 func TestBinaryLoginWithATokenAndLogout(t *testing.T) {
 	apiURL := startServer(t)
-	first := newTerminal(t)
+	first := newBinaryTerminal(t)
 	first.login(apiURL, "user1@example.com")
 
-	second := newTerminal(t)
+	second := newBinaryTerminal(t)
 	got := second.run("", "login", "--api-url", apiURL, "--api-token", first.token())
 	if got.code != 0 || !strings.HasPrefix(got.stdout, "-----> Logged in on "+apiURL+" with the API token (kept in ") {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", got.code, got.stdout, got.stderr)

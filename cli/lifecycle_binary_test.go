@@ -1,4 +1,4 @@
-package cli_test
+package cli
 
 import (
 	"regexp"
@@ -12,7 +12,7 @@ var eventLine = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)  (.+)$`)
 
 func TestBinaryCollaboratorsEventsNewestFirst(t *testing.T) {
 	apiURL := startServer(t)
-	owner := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	owner.login(apiURL, "user1@example.com")
 	wantSuccess(t, owner.run("", "collaborators-add", "user@example.com"), golden(t, "invited.golden"))
 	wantSuccess(t, owner.run("", "collaborators-remove", "user@example.com"), golden(t, "removed.golden"))
@@ -44,7 +44,7 @@ func TestBinaryCollaboratorsEventsNewestFirst(t *testing.T) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(said, "\n"), strings.Join(want, "\n"))
 	}
 
-	stranger := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	stranger := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	stranger.login(apiURL, "user4@example.com")
 	wantFailure(t, stranger.run("", "collaborators-events"), 1, " !     Database my-dedicated-db not found\n")
 }
@@ -52,7 +52,7 @@ func TestBinaryCollaboratorsEventsNewestFirst(t *testing.T) {
 func TestBinaryInvitationLimitIsAnError(t *testing.T) {
 	// The demo data sent two invitations: a limit of 2 is reached.
 	apiURL := startServer(t, "--invite-limit", "2")
-	owner := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	owner.login(apiURL, "user1@example.com")
 	wantFailure(t, owner.run("", "collaborators-add", "user@example.com"), 1,
 		" !     This database has reached its limit of 2 invitations in 24 hours; try again later\n")
@@ -61,7 +61,7 @@ func TestBinaryInvitationLimitIsAnError(t *testing.T) {
 
 func TestBinaryListsAnExpiredInvitationAsExpired(t *testing.T) {
 	apiURL := startServer(t, "--invite-ttl", "1s")
-	owner := newTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	owner.login(apiURL, "user1@example.com")
 	const expired = "│ user3@example.com │ n/a      │ expired  │ collaborator │"
 	deadline := time.Now().Add(10 * time.Second)
