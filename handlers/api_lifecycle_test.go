@@ -6,36 +6,18 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"dbcollab/service"
+	"dbcollab/service/servicetest"
 	"dbcollab/store"
 )
 
-// movingClock starts at apiClock and moves when a test says so.
-type movingClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movingClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // withClock runs the world's service on a clock the test moves, with invitations that
 // live ttl.
-func withClock(ttl time.Duration) (*movingClock, func(*service.Service)) {
-	clock := &movingClock{now: apiClock}
+func withClock(ttl time.Duration) (*servicetest.Clock, func(*service.Service)) {
+	clock := servicetest.NewClock(apiClock)
 	return clock, func(s *service.Service) { s.Now, s.InviteTTL = clock.Now, ttl }
 }
 
@@ -130,7 +112,7 @@ func TestAPIShowsExpiredInvitationsAndResendRevivesThem(t *testing.T) {
 	clock, configure := withClock(time.Hour)
 	w := newAPIWorld(t, configure)
 	id := w.rowID("user3@example.com")
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	list := `{"collaborators":[` + strings.Join([]string{
 		collaboratorJSON(w.rowID("user1@example.com"), "user1@example.com", "user1", "owner", "owner", true),
 		collaboratorJSON(w.rowID("user2@example.com"), "user2@example.com", "user2", "accepted", "collaborator", true),
@@ -185,7 +167,7 @@ func TestAPIEventsNewestFirstWithNullActorForExpiries(t *testing.T) {
 	}
 
 	// user3's link expires; the sweep notices ten minutes later and dates it at expiry.
-	clock.advance(time.Hour + 10*time.Minute)
+	clock.Advance(time.Hour + 10*time.Minute)
 	if _, err := w.svc.RecordExpiries(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -16,35 +16,18 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"dbcollab/handlers"
+	"dbcollab/service/servicetest"
 	"dbcollab/store"
 )
 
 // lifecycleTTL is the invitations' time to live in these tests; the clock is moved.
 const lifecycleTTL = 24 * time.Hour
 
-// webClock is the service's clock, moved by the test.
-type webClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *webClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *webClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // newLifecycleHarness is the harness on a clock the test moves, invitations that live
 // lifecycleTTL, and an invitation limit (0: none). The seed sent two invitations.
-func newLifecycleHarness(t *testing.T, limit int, opts ...harnessOption) (*harness, *webClock) {
+func newLifecycleHarness(t *testing.T, limit int, opts ...harnessOption) (*harness, *servicetest.Clock) {
 	t.Helper()
-	clock := &webClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	clock := servicetest.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	configure := func(s *handlers.Server) {
 		s.Service.Now, s.Service.InviteTTL, s.Service.InviteLimit = clock.Now, lifecycleTTL, limit
 	}
@@ -85,13 +68,13 @@ func events(page *response) []string {
 
 func TestExpiredInvitationStaysListedDimmedAsExpired(t *testing.T) {
 	h, clock := newLifecycleHarness(t, 0)
-	clock.advance(lifecycleTTL - time.Second)
+	clock.Advance(lifecycleTTL - time.Second)
 	page := h.signedIn(h.collaborator).get(h.collaboratorsPath()).expectStatus(http.StatusOK)
 	if got := collaboratorRows(page)[2]; got != (tableRow{"pia@example.com", "n/a", "pending", "collaborator", true}) {
 		t.Fatalf("a second before its expiry: %+v", got)
 	}
 
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	page = h.signedIn(h.collaborator).get(h.collaboratorsPath()).expectStatus(http.StatusOK)
 	if got := collaboratorRows(page)[2]; got != (tableRow{"pia@example.com", "n/a", "expired", "collaborator", true}) {
 		t.Errorf("at its expiry pia's row is %+v; want dimmed, status expired", got)
@@ -122,7 +105,7 @@ func TestExpiredInvitationStaysListedDimmedAsExpired(t *testing.T) {
 
 func TestResendFromTheMenuMailsANewLinkAndTheOldOneSaysReplaced(t *testing.T) {
 	h, clock := newLifecycleHarness(t, 0)
-	clock.advance(lifecycleTTL + time.Hour) // expired: a resend revives it
+	clock.Advance(lifecycleTTL + time.Hour) // expired: a resend revives it
 	pia := h.mustRow(h.invitee.Email)
 	a := h.signedIn(h.collaborator)
 
@@ -168,7 +151,7 @@ func TestResendFromTheMenuMailsANewLinkAndTheOldOneSaysReplaced(t *testing.T) {
 	}
 
 	// The new link lives a full TTL from the resend.
-	clock.advance(lifecycleTTL - time.Second)
+	clock.Advance(lifecycleTTL - time.Second)
 	invitee := h.signedIn(h.invitee)
 	invitee.openLink(newToken, http.StatusOK).expectButton("Accept")
 	invitee.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
@@ -252,7 +235,7 @@ func TestSignupIsOnlyLockedForAnOpenInvitationItCameFrom(t *testing.T) {
 	opened := h.anonymous()
 	opened.openLink(h.inviteeToken, http.StatusOK)
 	unlocked("the plain sign-up page", opened, "/signup")
-	clock.advance(lifecycleTTL)
+	clock.Advance(lifecycleTTL)
 	unlocked("an expired invitation", opened, "/signup?from=invitation")
 
 	// Without an open invitation, a form claiming one signs up the typed address.
@@ -327,7 +310,7 @@ func TestActivityIsUnderTheTableNewestFirst25APage(t *testing.T) {
 	h, clock := newLifecycleHarness(t, 0)
 	// The seed made 3 events; 27 invitations a minute apart make 30.
 	for i := range 27 {
-		clock.advance(time.Minute)
+		clock.Advance(time.Minute)
 		h.invite(h.owner, fmt.Sprintf("guest%02d@example.com", i))
 	}
 	a := h.signedIn(h.collaborator)
@@ -386,7 +369,7 @@ func TestActivityWordsEveryKindOfEvent(t *testing.T) {
 	carl := h.signedIn(h.collaborator)
 	carlRow := h.mustRow(h.collaborator.Email)
 	carl.submit(h.revokePath(carlRow), h.revokePath(carlRow), nil).expectRedirect("/")
-	clock.advance(lifecycleTTL)
+	clock.Advance(lifecycleTTL)
 	if _, err := h.svc.RecordExpiries(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +416,7 @@ func TestInviteLimitIsSaidNextToTheEmailFieldAndStoresNothing(t *testing.T) {
 	}
 
 	// 24 hours after the seed's two invitations, two more may go.
-	clock.advance(24 * time.Hour)
+	clock.Advance(24 * time.Hour)
 	a.submit(h.collaboratorsPath(), h.collaboratorsPath(), url.Values{"email": {"fourth@example.com"}}).expectRedirect(h.collaboratorsPath())
 }
 
@@ -519,7 +502,7 @@ func TestInvitationTokensNeverReachPagesNorLogs(t *testing.T) {
 	keep(zoe.get(h.path("")))
 	keep(zoe.get(h.collaboratorsPath()))
 	keep(zoe.get("/invitations/" + second)) // used
-	clock.advance(lifecycleTTL)
+	clock.Advance(lifecycleTTL)
 	keep(owner.get(h.collaboratorsPath()))
 	keep(owner.get(h.revokePath(zoeRow)))
 	keep(h.signedIn(h.invitee).get("/invitations/" + h.inviteeToken)) // expired

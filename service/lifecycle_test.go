@@ -7,13 +7,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"dbcollab/service"
+	"dbcollab/service/servicetest"
 	"dbcollab/store"
 )
 
@@ -24,31 +24,12 @@ const lifecycleTTL = 72 * time.Hour
 // lifecycleStart is when each lifecycle test begins.
 var lifecycleStart = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-// lifecycleClock is a clock the test moves by hand.
-type lifecycleClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *lifecycleClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *lifecycleClock) advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // lifecycle is the database "orders": its owner, bob who collaborates on it, pia who
 // bob invited and who has an account, and sam, a stranger. The outbox starts empty.
 type lifecycle struct {
 	t     *testing.T
 	svc   *service.Service
-	clock *lifecycleClock
+	clock *servicetest.Clock
 	db    store.Database
 
 	owner, bob, pia, sam store.User
@@ -63,7 +44,7 @@ func newLifecycle(t *testing.T, limit int) *lifecycle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &lifecycleClock{now: lifecycleStart}
+	clock := servicetest.NewClock(lifecycleStart)
 	lc := &lifecycle{t: t, clock: clock, svc: &service.Service{Store: st, BaseURL: "http://dbcollab.test",
 		PasswordCost: bcrypt.MinCost, Now: clock.Now, InviteTTL: lifecycleTTL, InviteLimit: limit}}
 	lc.owner, lc.bob, lc.pia, lc.sam = lc.signup("owner"), lc.signup("bob"), lc.signup("pia"), lc.signup("sam")
@@ -224,7 +205,7 @@ func lifecycleRefusal(t *testing.T, err error, kind service.Kind, message string
 
 func TestInvitationExpiresItsTTLAfterItWasSent(t *testing.T) {
 	lc := newLifecycle(t, 0)
-	lc.clock.advance(lifecycleTTL - time.Microsecond)
+	lc.clock.Advance(lifecycleTTL - time.Microsecond)
 	if got := lc.status(lc.pia.Email); got != "pending" {
 		t.Fatalf("just before its TTL the invitation is %q", got)
 	}
@@ -232,7 +213,7 @@ func TestInvitationExpiresItsTTLAfterItWasSent(t *testing.T) {
 		t.Fatalf("just before its TTL the link is in state %v", inv.State)
 	}
 
-	lc.clock.advance(time.Microsecond)
+	lc.clock.Advance(time.Microsecond)
 	// Still listed, as expired, until resent or revoked.
 	if got := lc.status(lc.pia.Email); got != "expired" {
 		t.Fatalf("at its TTL the invitation is %q, want expired", got)
@@ -272,7 +253,7 @@ func TestExpiredLinkNamesWhoCanResendIt(t *testing.T) {
 	if _, err := lc.svc.Revoke(t.Context(), rita.ID, "orders", ritaRow.ID); err != nil {
 		t.Fatal(err)
 	}
-	lc.clock.advance(lifecycleTTL)
+	lc.clock.Advance(lifecycleTTL)
 
 	for _, c := range []struct{ who, token, want string }{
 		{"invited by a collaborator", lc.piaLink, "This invitation has expired. Ask bob, who invited you, or owner, the owner of orders, to resend it."},
@@ -302,12 +283,12 @@ func TestRecordExpiriesRecordsEachExpiryOnceAtItsTime(t *testing.T) {
 		return n
 	}
 
-	lc.clock.advance(lifecycleTTL - time.Second)
+	lc.clock.Advance(lifecycleTTL - time.Second)
 	if n := record(); n != 0 {
 		t.Fatalf("before any expiry: %d recorded", n)
 	}
 	// The sweep runs late; the event is dated when the link expired, not when it noticed.
-	lc.clock.advance(10 * time.Minute)
+	lc.clock.Advance(10 * time.Minute)
 	if n := record(); n != 1 {
 		t.Fatalf("after pia's expiry: %d recorded, want 1", n)
 	}
@@ -335,11 +316,11 @@ func TestRecordExpiriesRecordsEachExpiryOnceAtItsTime(t *testing.T) {
 	// A resend starts a new link with an expiry of its own.
 	resentAt := lc.clock.Now()
 	lc.resend(lc.owner, lc.piaRow)
-	lc.clock.advance(lifecycleTTL - time.Second)
+	lc.clock.Advance(lifecycleTTL - time.Second)
 	if n := record(); n != 0 {
 		t.Fatalf("before the new link expires: %d recorded", n)
 	}
-	lc.clock.advance(time.Second)
+	lc.clock.Advance(time.Second)
 	if n := record(); n != 1 {
 		t.Fatalf("when the new link expires: %d recorded, want 1", n)
 	}
@@ -351,7 +332,7 @@ func TestRecordExpiriesRecordsEachExpiryOnceAtItsTime(t *testing.T) {
 
 func TestResendSendsAFreshLinkAndRestartsExpiry(t *testing.T) {
 	lc := newLifecycle(t, 0)
-	lc.clock.advance(lifecycleTTL + time.Hour)
+	lc.clock.Advance(lifecycleTTL + time.Hour)
 	if got := lc.status(lc.pia.Email); got != "expired" {
 		t.Fatalf("before the resend: %q", got)
 	}
@@ -387,7 +368,7 @@ func TestResendSendsAFreshLinkAndRestartsExpiry(t *testing.T) {
 	lifecycleRefusal(t, err, service.Conflict, wantOld)
 
 	// The expiry counts from the resend.
-	lc.clock.advance(lifecycleTTL - time.Microsecond)
+	lc.clock.Advance(lifecycleTTL - time.Microsecond)
 	if got := lc.status(lc.pia.Email); got != "pending" {
 		t.Errorf("just before the new link's TTL: %q", got)
 	}
@@ -497,9 +478,9 @@ func TestEveryLinkStateHasItsOwnMessage(t *testing.T) {
 	replaced, replacedLink := lc.invite(lc.owner, "rex@example.com")
 	lc.resend(lc.bob, replaced)
 	_, expiredLink := lc.invite(lc.owner, "eli@example.com")
-	lc.clock.advance(lifecycleTTL / 2)
+	lc.clock.Advance(lifecycleTTL / 2)
 	_, openLink := lc.invite(lc.owner, "oli@example.com")
-	lc.clock.advance(lifecycleTTL / 2)
+	lc.clock.Advance(lifecycleTTL / 2)
 
 	messages := map[string]bool{}
 	for _, c := range []struct {
@@ -596,7 +577,7 @@ func TestNotificationsGoToThoseConcernedAndNeverToTheActor(t *testing.T) {
 	// A resend e-mails the invitee only; an expiry e-mails nobody.
 	yan, _ := lc.invite(lc.bob, "yan@example.com")
 	lc.resend(lc.bob, yan)
-	lc.clock.advance(lifecycleTTL)
+	lc.clock.Advance(lifecycleTTL)
 	if _, err := lc.svc.RecordExpiries(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -637,7 +618,7 @@ func TestEveryMembershipChangeIsAnEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	lc.invite(lc.owner, "yan@example.com")
-	lc.clock.advance(lifecycleTTL)
+	lc.clock.Advance(lifecycleTTL)
 	if _, err := lc.svc.RecordExpiries(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -666,7 +647,7 @@ func TestEventsArePagedAndForMembersOnly(t *testing.T) {
 	lc := newLifecycle(t, 0)
 	// 3 events so far; 57 more make 60: pages of 25, 25 and 10.
 	for i := range 57 {
-		lc.clock.advance(time.Second)
+		lc.clock.Advance(time.Second)
 		lc.invite(lc.owner, fmt.Sprintf("guest%02d@example.com", i))
 	}
 	for _, c := range []struct {
@@ -701,9 +682,9 @@ func TestInviteLimitCountsInvitationsAndResendsOverRolling24Hours(t *testing.T) 
 	// The fixture sent two already (bob's and pia's): a limit of 4 leaves two more.
 	lc := newLifecycle(t, 4)
 	const message = "This database has reached its limit of 4 invitations in 24 hours; try again later"
-	lc.clock.advance(time.Hour)
+	lc.clock.Advance(time.Hour)
 	zoe, _ := lc.invite(lc.owner, "zoe@example.com")
-	lc.clock.advance(time.Hour)
+	lc.clock.Advance(time.Hour)
 	lc.resend(lc.bob, zoe)
 
 	before := lc.stored()
@@ -728,10 +709,10 @@ func TestInviteLimitCountsInvitationsAndResendsOverRolling24Hours(t *testing.T) 
 	lc.outbox()
 
 	// The window rolls: 24 hours after the fixture's two invitations, two more may go.
-	lc.clock.advance(22*time.Hour - time.Microsecond)
+	lc.clock.Advance(22*time.Hour - time.Microsecond)
 	_, _, err = lc.svc.Invite(t.Context(), lc.owner.ID, "orders", "yan@example.com")
 	lifecycleRefusal(t, err, service.TooMany, message)
-	lc.clock.advance(time.Microsecond)
+	lc.clock.Advance(time.Microsecond)
 	lc.invite(lc.owner, "yan@example.com")
 	lc.invite(lc.bob, "xia@example.com")
 	_, _, err = lc.svc.Invite(t.Context(), lc.owner.ID, "orders", "wes@example.com")
