@@ -64,6 +64,23 @@ func TestSignupAndAuthenticate(t *testing.T) {
 	}
 }
 
+func TestDemoSeedIgnoresTheInvitationLimit(t *testing.T) {
+	svc, _, _, _ := newService(t)
+	svc.InviteLimit = 1
+	if seeded, err := svc.SeedDemo(t.Context()); err != nil || !seeded {
+		t.Fatalf("SeedDemo with an invitation limit of 1 = %v, %v; want seeded", seeded, err)
+	}
+	owner, err := svc.Authenticate(t.Context(), "user1@example.com", service.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The seeding is one transaction: it holds all of the demo or none of it.
+	_, list, err := svc.Collaborators(t.Context(), owner.ID, service.DemoDatabase)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("demo collaborators = %v, %v; want owner, user2 and user3", list, err)
+	}
+}
+
 func TestDemoSeedIsIdempotent(t *testing.T) {
 	svc, st, _, _ := newService(t)
 	seeded, err := svc.SeedDemo(t.Context())
@@ -97,8 +114,8 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		t.Errorf("user4's databases = %v, want none", dbs)
 	}
 
-	if sent := recipients(drainOutbox(t, st)); strings.Join(sent, ",") != "user2@example.com,user3@example.com" {
-		t.Errorf("demo e-mails went to %q, want the two invitations", sent)
+	if sent := recipients(drainOutbox(t, st)); strings.Join(sent, ",") != "user3@example.com" {
+		t.Errorf("demo e-mails went to %q, want user3's invitation only (user2 has accepted)", sent)
 	}
 
 	again, err := svc.SeedDemo(t.Context())

@@ -41,13 +41,8 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 		}
 		return store.Database{}, store.Collaborator{}, err
 	}
-	token, hash, err := newInvitationToken()
-	if err != nil {
-		return store.Database{}, store.Collaborator{}, err
-	}
 	var db store.Database
-	now := s.now()
-	invite := store.Collaborator{Email: email, Status: store.StatusPending, InvitedBy: inviterID, TokenHash: hash, InvitedAt: now, SentAt: now}
+	var invite store.Collaborator
 	err = s.Store.Tx(ctx, func(tx store.Conn) error {
 		if db, err = databaseForMember(ctx, tx, inviterID, ref); err != nil {
 			return err
@@ -62,22 +57,36 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 		if err != nil {
 			return err
 		}
-		invite.DatabaseID, invite.InviterName = db.ID, inviter.Username
-		if invite.EmailID, err = s.queueInvitation(ctx, tx, db, inviter, email, token); err != nil {
-			return err
-		}
-		if err := tx.InsertCollaborator(ctx, &invite); errors.Is(err, store.ErrDuplicate) {
-			return conflict("email", fmt.Sprintf("%s has already been invited to %s", email, db.Name))
-		} else if err != nil {
-			return err
-		}
-		return tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventInvited, ActorID: inviterID, Target: email, At: now})
+		invite, err = s.insertInvitation(ctx, tx, db, inviter, email)
+		return err
 	})
 	if err != nil {
 		return store.Database{}, store.Collaborator{}, err
 	}
 	s.emailQueued()
 	return db, invite, nil
+}
+
+// insertInvitation stores a pending row for email, queues its e-mail with a fresh link
+// and records the event.
+func (s *Service) insertInvitation(ctx context.Context, tx store.Conn, db store.Database, inviter store.User, email string) (store.Collaborator, error) {
+	token, hash, err := newInvitationToken()
+	if err != nil {
+		return store.Collaborator{}, err
+	}
+	now := s.now()
+	invite := store.Collaborator{DatabaseID: db.ID, Email: email, Status: store.StatusPending, InvitedBy: inviter.ID,
+		InviterName: inviter.Username, TokenHash: hash, InvitedAt: now, SentAt: now}
+	if invite.EmailID, err = s.queueInvitation(ctx, tx, db, inviter, email, token); err != nil {
+		return store.Collaborator{}, err
+	}
+	if err := tx.InsertCollaborator(ctx, &invite); errors.Is(err, store.ErrDuplicate) {
+		return store.Collaborator{}, conflict("email", fmt.Sprintf("%s has already been invited to %s", email, db.Name))
+	} else if err != nil {
+		return store.Collaborator{}, err
+	}
+	err = tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventInvited, ActorID: inviter.ID, Target: email, At: now})
+	return invite, err
 }
 
 // queueInvitation puts the invitation e-mail with its link in the outbox.

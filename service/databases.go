@@ -59,28 +59,32 @@ func (s *Service) CreateDatabase(ctx context.Context, ownerID int64, in NewDatab
 	if err != nil {
 		return store.Database{}, err
 	}
-	now := s.now()
-	db := store.Database{ID: id, Name: in.Name, Plan: in.Plan, OwnerID: ownerID, CreatedAt: now}
+	db := store.Database{ID: id, Name: in.Name, Plan: in.Plan, OwnerID: ownerID, CreatedAt: s.now()}
 	err = s.Store.Tx(ctx, func(tx store.Conn) error {
 		owner, err := tx.UserByID(ctx, ownerID)
 		if err != nil {
 			return err
 		}
 		db.Owner = owner
-		if err := tx.CreateDatabase(ctx, db); errors.Is(err, store.ErrDuplicate) {
-			return conflict("name", "A database already has this name; choose another")
-		} else if err != nil {
-			return err
-		}
-		return tx.InsertCollaborator(ctx, &store.Collaborator{
-			DatabaseID: id, Email: owner.Email, UserID: owner.ID, Status: store.StatusOwner,
-			InvitedAt: now, AcceptedAt: now,
-		})
+		return insertDatabase(ctx, tx, db)
 	})
 	if err != nil {
 		return store.Database{}, err
 	}
 	return db, nil
+}
+
+// insertDatabase stores db with its owner's row, the first of its collaborator rows.
+func insertDatabase(ctx context.Context, tx store.Conn, db store.Database) error {
+	if err := tx.CreateDatabase(ctx, db); errors.Is(err, store.ErrDuplicate) {
+		return conflict("name", "A database already has this name; choose another")
+	} else if err != nil {
+		return err
+	}
+	return tx.InsertCollaborator(ctx, &store.Collaborator{
+		DatabaseID: db.ID, Email: db.Owner.Email, UserID: db.Owner.ID, Status: store.StatusOwner,
+		InvitedAt: db.CreatedAt, AcceptedAt: db.CreatedAt,
+	})
 }
 
 // newDatabaseID makes an ID that can never be mistaken for a name: names have no "_".

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"dbcollab/store"
 )
 
@@ -20,45 +22,61 @@ const DemoAccounts = `Demo data (every password: demo-password):
   user3@example.com  -      pending invitation to my-dedicated-db (no account yet)
   user4@example.com  user4  no access to anything`
 
-// SeedDemo fills an empty store with the demo data through the same rules as everyone
-// else, and reports whether it did. A store with any account is left as it is.
+// SeedDemo fills an empty store with the demo data, all in one transaction, and reports
+// whether it did. A store with any account is left as it is. The demo's invitations do
+// not count towards the invitation limit, and user2's acceptance needs no e-mail.
 func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
-	users, err := s.Store.CountUsers(ctx)
-	if err != nil {
-		return false, err
-	}
-	if users > 0 {
-		return false, nil
-	}
-	accounts := map[string]store.User{}
-	for _, name := range []string{"user1", "user2", "user4"} {
-		u, err := s.Signup(ctx, SignupInput{Email: name + "@example.com", Username: name, Password: DemoPassword})
-		if err != nil {
-			return false, fmt.Errorf("service: demo account %s: %w", name, err)
-		}
-		accounts[name] = u
-	}
-	owner := accounts["user1"]
-	if _, err := s.CreateDatabase(ctx, owner.ID, NewDatabaseInput{Name: DemoDatabase, Plan: Plans[0].ID}); err != nil {
-		return false, fmt.Errorf("service: demo database: %w", err)
-	}
-	_, user2, err := s.Invite(ctx, owner.ID, DemoDatabase, "user2@example.com")
-	if err != nil {
-		return false, fmt.Errorf("service: demo invitation: %w", err)
-	}
-	// The demo accepts without the e-mailed link, which only the e-mail carries.
-	err = s.Store.Tx(ctx, func(tx store.Conn) error {
-		if err := tx.AcceptInvitation(ctx, user2.ID, accounts["user2"].ID, s.now()); err != nil {
+	seeded := false
+	err := s.Store.Tx(ctx, func(tx store.Conn) error {
+		users, err := tx.CountUsers(ctx)
+		if err != nil || users > 0 {
 			return err
 		}
-		return tx.InsertEvent(ctx, store.Event{DatabaseID: user2.DatabaseID, Type: store.EventAccepted,
-			ActorID: accounts["user2"].ID, Target: user2.Email, At: s.now()})
+		accounts := map[string]store.User{}
+		for _, name := range []string{"user1", "user2", "user4"} {
+			hash, err := bcrypt.GenerateFromPassword([]byte(DemoPassword), s.passwordCost())
+			if err != nil {
+				return err
+			}
+			u := store.User{Email: name + "@example.com", Username: name, PasswordHash: string(hash), CreatedAt: s.now()}
+			if err := tx.CreateUser(ctx, &u); err != nil {
+				return err
+			}
+			accounts[name] = u
+		}
+		id, err := newDatabaseID()
+		if err != nil {
+			return err
+		}
+		owner, user2 := accounts["user1"], accounts["user2"]
+		db := store.Database{ID: id, Name: DemoDatabase, Plan: Plans[0].ID, OwnerID: owner.ID, Owner: owner, CreatedAt: s.now()}
+		if err := insertDatabase(ctx, tx, db); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.InsertCollaborator(ctx, &store.Collaborator{DatabaseID: id, Email: user2.Email, UserID: user2.ID,
+			Status: store.StatusAccepted, InvitedBy: owner.ID, InvitedAt: now, SentAt: now, AcceptedAt: now}); err != nil {
+			return err
+		}
+		for _, e := range []store.Event{
+			{DatabaseID: id, Type: store.EventInvited, ActorID: owner.ID, Target: user2.Email, At: now},
+			{DatabaseID: id, Type: store.EventAccepted, ActorID: user2.ID, Target: user2.Email, At: now},
+		} {
+			if err := tx.InsertEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		if _, err := s.insertInvitation(ctx, tx, db, owner, "user3@example.com"); err != nil {
+			return err
+		}
+		seeded = true
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("service: demo acceptance: %w", err)
+		return false, fmt.Errorf("service: demo data: %w", err)
 	}
-	if _, _, err := s.Invite(ctx, owner.ID, DemoDatabase, "user3@example.com"); err != nil {
-		return false, fmt.Errorf("service: demo invitation: %w", err)
+	if seeded {
+		s.emailQueued()
 	}
-	return true, nil
+	return seeded, nil
 }
