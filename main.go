@@ -55,17 +55,22 @@ func serveCommand() *cli.Command {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-			return server.Run(ctx, server.Config{
-				Addr:          cmd.String("addr"),
-				DBPath:        cmd.String("db"),
-				BaseURL:       cmd.String("base-url"),
-				SMTPURL:       cmd.String("smtp-url"),
-				MailFrom:      cmd.String("mail-from"),
-				SessionSecret: cmd.String("session-secret"),
-				Demo:          cmd.Bool("demo"),
-				InviteTTL:     cmd.Duration("invite-ttl"),
-				InviteLimit:   cmd.Int("invite-limit"),
-			}, log, os.Stdout)
+			return server.Run(ctx, serveConfig(cmd), log, os.Stdout)
 		},
+	}
+}
+
+// serveConfig reads the serve command's flags, each from its flag or its environment variable.
+func serveConfig(cmd *cli.Command) server.Config {
+	return server.Config{
+		Addr:          cmd.String("addr"),
+		DBPath:        cmd.String("db"),
+		BaseURL:       cmd.String("base-url"),
+		SMTPURL:       cmd.String("smtp-url"),
+		MailFrom:      cmd.String("mail-from"),
+		SessionSecret: cmd.String("session-secret"),
+		Demo:          cmd.Bool("demo"),
+		InviteTTL:     cmd.Duration("invite-ttl"),
+		InviteLimit:   cmd.Int("invite-limit"),
 	}
 }

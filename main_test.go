@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"dbcollab/server"
+)
+
+// parseServe runs the serve command's flag parsing with args and returns its config.
+func parseServe(t *testing.T, args ...string) server.Config {
+	t.Helper()
+	cmd := serveCommand()
+	var got server.Config
+	cmd.Action = func(_ context.Context, c *cli.Command) error {
+		got = serveConfig(c)
+		return nil
+	}
+	if err := cmd.Run(t.Context(), append([]string{"serve"}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestEveryServeFlagIsAlsoReadFromItsEnvironmentVariable(t *testing.T) {
+	for _, f := range serveCommand().Flags {
+		name := f.Names()[0]
+		want := "DBCOLLAB_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		sourced, ok := f.(interface{ GetEnvVars() []string })
+		if !ok || len(sourced.GetEnvVars()) != 1 || sourced.GetEnvVars()[0] != want {
+			t.Errorf("--%s: environment variables %v, want [%s]", name, sourced.GetEnvVars(), want)
+		}
+	}
+}
+
+func TestServeDefaults(t *testing.T) {
+	got := parseServe(t)
+	want := server.Config{Addr: "localhost:8080", DBPath: "dbcollab.db", MailFrom: "dbcollab <no-reply@localhost>",
+		InviteTTL: 168 * time.Hour, InviteLimit: 50}
+	if got != want {
+		t.Errorf("defaults = %+v, want %+v", got, want)
+	}
+}
+
+func TestServeReadsTheEnvironmentAndFlagsWin(t *testing.T) {
+	for name, value := range map[string]string{
+		"ADDR": "127.0.0.1:9999", "DB": "/tmp/env.db", "BASE_URL": "https://db.example.com",
+		"SMTP_URL": "smtp://mail.example.com:2525", "MAIL_FROM": "ops@example.com", "SESSION_SECRET": "s3cret",
+		"DEMO": "true", "INVITE_TTL": "90m", "INVITE_LIMIT": "0",
+	} {
+		t.Setenv("DBCOLLAB_"+name, value)
+	}
+	want := server.Config{Addr: "127.0.0.1:9999", DBPath: "/tmp/env.db", BaseURL: "https://db.example.com",
+		SMTPURL: "smtp://mail.example.com:2525", MailFrom: "ops@example.com", SessionSecret: "s3cret",
+		Demo: true, InviteTTL: 90 * time.Minute, InviteLimit: 0}
+	if got := parseServe(t); got != want {
+		t.Errorf("from the environment = %+v, want %+v", got, want)
+	}
+	want.Addr, want.InviteLimit = "127.0.0.1:7777", 7
+	if got := parseServe(t, "--addr", "127.0.0.1:7777", "--invite-limit", "7"); got != want {
+		t.Errorf("flags over the environment = %+v, want %+v", got, want)
+	}
+}
