@@ -13,9 +13,10 @@ import (
 )
 
 // Log-in throttling slows password guessing down, per account and per client address,
-// without ever locking anyone out for good: each wait is bounded, and a browser that
-// has logged in to the account before is exempt from the account's waits (so that an
-// attacker failing on purpose cannot keep the real owner out).
+// without ever locking anyone out for good: each wait is bounded, and a browser or a
+// client address that has logged in to the account before is exempt from the account's
+// waits (so that an attacker failing on purpose cannot keep the real owner out, in the
+// dashboard or with the command line, which has no cookie).
 const (
 	// AccountFreeFailures consecutive failures on one account cost nothing; from the
 	// next one on, each failure imposes a wait, doubling from FirstLoginWait.
@@ -29,6 +30,9 @@ const (
 	// maxThrottleEntries bounds the memory the throttle takes (about 100 bytes each);
 	// when full, forgotten entries go first, then the oldest.
 	maxThrottleEntries = 100_000
+	// knownAddressFor is how long a client address that logged in to an account stays
+	// exempt from that account's waits.
+	knownAddressFor = 30 * 24 * time.Hour
 )
 
 // LoginAttempt is one try at logging in.
@@ -67,7 +71,8 @@ func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error)
 	account := throttled{throttleKey("account", loginAccount(a.Email)), AccountFreeFailures}
 	address := throttled{throttleKey("address", a.ClientAddr), AddressFreeFailures}
 	keys := []throttled{address, account}
-	if a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email) {
+	knownAddress := throttled{key: throttleKey("known", loginAccount(a.Email)+"\x00"+a.ClientAddr)}
+	if (a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)) || s.logins.known(s.now(), knownAddress.key) {
 		keys = keys[:1]
 	}
 	// The attempt counts as a failure until it is known not to be one, so that many
@@ -80,6 +85,7 @@ func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error)
 	case err == nil:
 		s.logins.undo(address)
 		s.logins.forget(account.key)
+		s.logins.remember(s.now(), knownAddress.key)
 	case !errors.Is(err, ErrWrongCredentials):
 		s.logins.undo(keys...)
 	}
@@ -172,6 +178,22 @@ func (t *loginThrottle) undo(keys ...throttled) {
 			f.until = f.last.Add(loginWait(f.count, k.free))
 		}
 	}
+}
+
+// remember notes that an account was logged in to from a client address: until
+// knownAddressFor has passed, that address skips the account's waits.
+func (t *loginThrottle) remember(now time.Time, key [sha256.Size]byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.add(now, key, &loginFailures{last: now, until: now.Add(knownAddressFor)})
+}
+
+// known reports whether key was remembered and is still within knownAddressFor.
+func (t *loginThrottle) known(now time.Time, key [sha256.Size]byte) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.entries[key]
+	return f != nil && now.Before(f.until)
 }
 
 // forget clears key's failures: the account's owner got in.

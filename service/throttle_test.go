@@ -179,6 +179,33 @@ func TestLoginFromAKnownDeviceIgnoresTheAccountsWaits(t *testing.T) {
 	}
 }
 
+// The command line has no cookie: an address the owner logged in from before is not
+// kept out by someone failing on purpose elsewhere, a new address is.
+func TestLoginFromAnAddressThatLoggedInBeforeIgnoresTheAccountsWaits(t *testing.T) {
+	w := newThrottleWorld(t)
+	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait != 0 || err != nil {
+		t.Fatalf("first log-in: wait %v, error %v", wait, err)
+	}
+	for i := range 30 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+		w.advance(15 * time.Minute)
+	}
+	w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(31)})
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.8"}); wait != MaxLoginWait {
+		t.Fatalf("a new address waits %v, want %v", wait, MaxLoginWait)
+	}
+	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait != 0 || err != nil {
+		t.Fatalf("the owner's usual address: wait %v, error %v; want in at once", wait, err)
+	}
+	w.advance(31 * 24 * time.Hour)
+	for i := range 30 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+	}
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait == 0 {
+		t.Fatal("an address last used 31 days ago still skips the account's waits")
+	}
+}
+
 func TestLoginFailuresAreForgottenAfterADay(t *testing.T) {
 	w := newThrottleWorld(t)
 	for i := range 10 {
