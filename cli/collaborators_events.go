@@ -8,6 +8,8 @@ import (
 	"time"
 
 	urfave "github.com/urfave/cli/v3"
+
+	"dbcollab/service"
 )
 
 func collaboratorsEventsCommand() *urfave.Command {
@@ -56,26 +58,11 @@ func writeEvents(w io.Writer, events []Event) error {
 	return err
 }
 
-// describeEvent says what happened, as the dashboard's Activity does.
+// describeEvent words e as the dashboard's Activity does.
 func describeEvent(e Event) string {
-	actor := "Someone"
+	actor := ""
 	if e.Actor != nil {
 		actor = *e.Actor
 	}
-	switch e.Type {
-	case "invited":
-		return actor + " invited " + e.Target
-	case "resent":
-		return actor + " sent a new invitation to " + e.Target
-	case "accepted":
-		return e.Target + " accepted the invitation"
-	case "expired":
-		return "The invitation of " + e.Target + " expired"
-	case "revoked":
-		return actor + " revoked the access of " + e.Target
-	case "left":
-		return e.Target + " stopped collaborating"
-	default:
-		return actor + " " + e.Type + " " + e.Target
-	}
+	return service.DescribeEvent(e.Type, actor, e.Target)
 }

@@ -26,7 +26,7 @@ func (s *Server) apiTokenCreate(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	attempt := service.LoginAttempt{Email: in.Email, Password: in.Password, ClientAddr: c.RealIP()}
+	attempt := service.LoginAttempt{Email: in.Email, Password: in.Password, ClientAddr: c.RealIP(), Cookieless: true}
 	token, _, err := s.Service.LogInForAPIToken(c.Request().Context(), attempt, in.Name)
 	if err != nil {
 		setRetryAfter(c, err)

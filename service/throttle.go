@@ -13,10 +13,10 @@ import (
 )
 
 // Log-in throttling slows password guessing down, per account and per client address,
-// without ever locking anyone out for good: each wait is bounded, and a browser or a
-// client address that has logged in to the account before is exempt from the account's
-// waits (so that an attacker failing on purpose cannot keep the real owner out, in the
-// dashboard or with the command line, which has no cookie).
+// without ever locking anyone out for good: each wait is bounded, and a browser (or, for
+// the command line, which keeps no cookie, a client address) that has logged in to the
+// account before is exempt from the account's waits, so that an attacker failing on
+// purpose cannot keep the real owner out.
 const (
 	// AccountFreeFailures consecutive failures on one account cost nothing; from the
 	// next one on, each failure imposes a wait, doubling from FirstLoginWait.
@@ -44,6 +44,9 @@ type LoginAttempt struct {
 	// KnownAccount is the e-mail of the account this browser logged in to before, as a
 	// cookie only the server can make says; that account's waits do not apply to it.
 	KnownAccount string
+	// Cookieless is true for clients that keep no cookie (the command line): for them, a
+	// client address that logged in to the account before vouches instead.
+	Cookieless bool
 }
 
 // ThrottledError refuses a log-in attempt while its account or address must wait.
@@ -72,7 +75,7 @@ func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error)
 	address := throttled{throttleKey("address", a.ClientAddr), AddressFreeFailures}
 	keys := []throttled{address, account}
 	knownAddress := throttled{key: throttleKey("known", loginAccount(a.Email)+"\x00"+a.ClientAddr)}
-	if (a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)) || s.logins.known(s.now(), knownAddress.key) {
+	if (a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)) || (a.Cookieless && s.logins.known(s.now(), knownAddress.key)) {
 		keys = keys[:1]
 	}
 	// The attempt counts as a failure until it is known not to be one, so that many
@@ -85,7 +88,9 @@ func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error)
 	case err == nil:
 		s.logins.undo(address)
 		s.logins.forget(account.key)
-		s.logins.remember(s.now(), knownAddress.key)
+		if a.Cookieless {
+			s.logins.remember(s.now(), knownAddress.key)
+		}
 	case !errors.Is(err, ErrWrongCredentials):
 		s.logins.undo(keys...)
 	}

@@ -179,11 +179,12 @@ func TestLoginFromAKnownDeviceIgnoresTheAccountsWaits(t *testing.T) {
 	}
 }
 
-// The command line has no cookie: an address the owner logged in from before is not
-// kept out by someone failing on purpose elsewhere, a new address is.
+// The command line keeps no cookie: an address the owner logged in from before is not
+// kept out by someone failing on purpose elsewhere, a new address is; browsers, which
+// have the device cookie, get no such pass.
 func TestLoginFromAnAddressThatLoggedInBeforeIgnoresTheAccountsWaits(t *testing.T) {
 	w := newThrottleWorld(t)
-	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait != 0 || err != nil {
+	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7", Cookieless: true}); wait != 0 || err != nil {
 		t.Fatalf("first log-in: wait %v, error %v", wait, err)
 	}
 	for i := range 30 {
@@ -191,17 +192,20 @@ func TestLoginFromAnAddressThatLoggedInBeforeIgnoresTheAccountsWaits(t *testing.
 		w.advance(15 * time.Minute)
 	}
 	w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(31)})
-	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.8"}); wait != MaxLoginWait {
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.8", Cookieless: true}); wait != MaxLoginWait {
 		t.Fatalf("a new address waits %v, want %v", wait, MaxLoginWait)
 	}
-	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait != 0 || err != nil {
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait != MaxLoginWait {
+		t.Fatalf("a browser without the device cookie at the CLI's address waits %v, want %v", wait, MaxLoginWait)
+	}
+	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7", Cookieless: true}); wait != 0 || err != nil {
 		t.Fatalf("the owner's usual address: wait %v, error %v; want in at once", wait, err)
 	}
 	w.advance(31 * 24 * time.Hour)
 	for i := range 30 {
 		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
 	}
-	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7"}); wait == 0 {
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7", Cookieless: true}); wait == 0 {
 		t.Fatal("an address last used 31 days ago still skips the account's waits")
 	}
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 
+	"dbcollab/service"
 	"dbcollab/store"
 )
 
@@ -42,26 +43,6 @@ func revokeQuestion(viewer *store.User, db store.Database, m store.Collaborator)
 	}
 }
 
-// describeEvent says what happened, in a sentence without its time.
 func describeEvent(e store.Event) string {
-	actor := e.ActorName
-	if actor == "" {
-		actor = "Someone"
-	}
-	switch e.Type {
-	case store.EventInvited:
-		return fmt.Sprintf("%s invited %s", actor, e.Target)
-	case store.EventResent:
-		return fmt.Sprintf("%s sent a new invitation to %s", actor, e.Target)
-	case store.EventAccepted:
-		return fmt.Sprintf("%s accepted the invitation", e.Target)
-	case store.EventExpired:
-		return fmt.Sprintf("The invitation of %s expired", e.Target)
-	case store.EventRevoked:
-		return fmt.Sprintf("%s revoked the access of %s", actor, e.Target)
-	case store.EventLeft:
-		return fmt.Sprintf("%s stopped collaborating", e.Target)
-	default:
-		return fmt.Sprintf("%s: %s", e.Type, e.Target)
-	}
+	return service.DescribeEvent(e.Type, e.ActorName, e.Target)
 }
