@@ -153,7 +153,9 @@ func sessionKeys(ctx context.Context, st *store.Store, secret string) (hashKey, 
 	seed := []byte(secret)
 	if secret == "" {
 		candidate := make([]byte, 64)
-		rand.Read(candidate)
+		if _, err := rand.Read(candidate); err != nil {
+			return nil, nil, fmt.Errorf("server: session secret: %w", err)
+		}
 		if seed, err = st.SettingOrCreate(ctx, "session_secret", candidate); err != nil {
 			return nil, nil, err
 		}
