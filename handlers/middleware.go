@@ -38,8 +38,9 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieSecure:   s.Secure,
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     csrfKey,
-		// Nothing to protect, and a cookie would keep an immutable file out of shared caches.
-		Skipper: isStaticAsset,
+		// Nothing to protect: a cookie would keep an immutable file out of shared caches,
+		// and a health probe needs none.
+		Skipper: func(c echo.Context) bool { return isStaticAsset(c) || c.Path() == "/healthz" },
 	})
 }
 
