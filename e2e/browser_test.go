@@ -34,6 +34,10 @@ var (
 func sharedBrowser(t *testing.T) context.Context {
 	t.Helper()
 	if allocator == nil {
+		// CI installs Chromium (.ci/run): there, a missing browser is a failure, not a skip.
+		if os.Getenv("CI") != "" {
+			t.Fatal("e2e: " + chromiumPath + " is missing in CI; .ci/run should have installed it")
+		}
 		t.Skip("e2e: " + chromiumPath + " is missing; install it (apt-get install chromium) to run the browser tests")
 	}
 	browserOnce.Do(func() {
