@@ -135,9 +135,15 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 
 // benchGet serves GET path as the signed-in browser b.N times, expecting a 200.
 func (f *tabFixture) benchGet(b *testing.B, path string) {
+	f.benchGetAfter(b, path, func() {})
+}
+
+// benchGetAfter is benchGet, running before ahead of each request.
+func (f *tabFixture) benchGetAfter(b *testing.B, path string, before func()) {
 	ctx := context.Background()
 	w := &discardWriter{header: http.Header{}}
 	loop(b, func() {
+		before()
 		clear(w.header)
 		w.status, w.size = 0, 0
 		f.routes.ServeHTTP(w, f.browserGet(ctx, path))
@@ -149,12 +155,19 @@ func (f *tabFixture) benchGet(b *testing.B, path string) {
 }
 
 // BenchmarkCollaboratorsTab is a signed-in page view of the tab, from the request to the
-// compressed bytes, middleware included.
+// compressed bytes, middleware included: as viewed again (from the cache of finished
+// tabs), and made afresh after a write (an empty transaction, counted as a write).
 func BenchmarkCollaboratorsTab(b *testing.B) {
 	for _, rows := range []int{10, 100, 1000} {
-		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+		b.Run(fmt.Sprintf("rows=%d/cached", rows), func(b *testing.B) {
 			f := newTabFixture(b, rows)
 			f.benchGet(b, f.tabPath())
+		})
+		b.Run(fmt.Sprintf("rows=%d/afresh", rows), func(b *testing.B) {
+			f := newTabFixture(b, rows)
+			f.benchGetAfter(b, f.tabPath(), func() {
+				f.store.Tx(context.Background(), func(store.Conn) error { return nil })
+			})
 		})
 	}
 }

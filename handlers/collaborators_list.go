@@ -1,34 +1,50 @@
 package handlers
 
 import (
-	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/service"
 	"dbcollab/views"
 )
 
+// collaboratorsList shows the Collaborators tab, from collaboratorsCache when it can.
 func (s *Server) collaboratorsList(c echo.Context) error {
-	return s.renderCollaborators(c, http.StatusOK, views.Form{})
+	return s.cachedCollaborators(c)
 }
 
 // renderCollaborators shows the Collaborators tab, with the Add form as given and the
 // page of Activity the query asks for.
 func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.Form) error {
-	page, err := strconv.Atoi(c.QueryParam("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
+	page := activityPage(c)
 	tab, err := s.Service.CollaboratorsTab(c.Request().Context(), currentUser(c).ID, c.Param("db"), page)
 	if err != nil {
 		return err
 	}
-	db := tab.Database
-	p, err := s.page(c, "Collaborators · "+db.Name)
+	p, err := s.page(c, collaboratorsTitle(tab))
 	if err != nil {
 		return err
 	}
-	v := views.CollaboratorsView{Database: db, Rows: tab.Rows, AddForm: addForm, Events: tab.Events, EventsPage: page, MoreEvents: tab.MoreEvents}
-	return render(c, status, views.CollaboratorsPage(p, v))
+	return render(c, status, collaboratorsPage(p, tab, addForm, page))
+}
+
+// activityPage is the page of Activity the query asks for, from 1.
+func activityPage(c echo.Context) int {
+	page, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || page < 1 {
+		return 1
+	}
+	return page
+}
+
+func collaboratorsTitle(tab service.CollaboratorsTab) string {
+	return "Collaborators · " + tab.Database.Name
+}
+
+func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.Form, page int) templ.Component {
+	v := views.CollaboratorsView{Database: tab.Database, Rows: tab.Rows, AddForm: addForm, Events: tab.Events,
+		EventsPage: page, MoreEvents: tab.MoreEvents}
+	return views.CollaboratorsPage(p, v)
 }

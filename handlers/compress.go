@@ -43,7 +43,7 @@ func compress(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		res := c.Response()
 		res.Header().Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-		if !strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip") {
+		if !acceptsGzip(c) {
 			return next(c)
 		}
 		held := &heldAnswer{ResponseWriter: res.Writer, body: answerBuffers.Get().(*bytes.Buffer)}
@@ -63,6 +63,10 @@ func compress(next echo.HandlerFunc) echo.HandlerFunc {
 		sent = true
 		return held.send()
 	}
+}
+
+func acceptsGzip(c echo.Context) bool {
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip")
 }
 
 // isStaticAsset reports whether the request is for a file of package static, which

@@ -46,8 +46,13 @@ func (s *Server) page(c echo.Context, title string) (views.Page, error) {
 	if err != nil {
 		return views.Page{}, err
 	}
+	return pageWithFlash(c, title, flash), nil
+}
+
+// pageWithFlash is page with the flash message already taken.
+func pageWithFlash(c echo.Context, title, flash string) views.Page {
 	token, _ := c.Get(csrfKey).(string)
-	return views.Page{Title: title, User: currentUser(c), CSRF: token, Flash: flash}, nil
+	return views.Page{Title: title, User: currentUser(c), CSRF: token, Flash: flash}
 }
 
 // handleError turns any error into a page: rule errors into their status, the rest into

@@ -22,4 +22,6 @@ type Server struct {
 	// sessionCache remembers decoded session cookies (see sessionCache); made on first use.
 	sessionCacheOnce sync.Once
 	sessionCache     *sessionCache
+	// collaboratorsCache keeps finished Collaborators tabs (see collaboratorsCache).
+	collaboratorsCache collaboratorsCache
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"dbcollab/store"
 )
@@ -35,3 +36,19 @@ func (s *Service) CollaboratorsTab(ctx context.Context, userID int64, ref string
 	}
 	return CollaboratorsTab{Database: db, Rows: rows, Events: events, MoreEvents: more}, nil
 }
+
+// FirstExpiry is when rows, as CollaboratorsTab returns them, stop being what people
+// see without any write: the first expiry of a pending row, which then shows as
+// expired. Zero when none is pending.
+func (s *Service) FirstExpiry(rows []store.Collaborator) time.Time {
+	var first time.Time
+	for _, m := range rows {
+		if at := s.expiresAt(m); m.Status == store.StatusPending && (first.IsZero() || at.Before(first)) {
+			first = at
+		}
+	}
+	return first
+}
+
+// Time is the service's clock: the one statuses such as "expired" are judged by.
+func (s *Service) Time() time.Time { return s.now() }

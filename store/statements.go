@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,7 +12,9 @@ import (
 
 // The store's queries run through one of two queriers: pooled outside a transaction,
 // inTx inside one. Both count each query and run it as a prepared statement; pooled
-// also lets writes through the writer gate one at a time.
+// also lets writes through the writer gate one at a time, and counts each write in the
+// store's Generation once it has run (a transaction's writes are counted when it ends,
+// in transact).
 
 // statements keeps one prepared statement per query text. The queries are constants of
 // this package, so the set is small and fixed; database/sql prepares each on a
@@ -89,26 +92,55 @@ func (p pooled) ExecContext(ctx context.Context, query string, args ...any) (sql
 		}
 		defer unlock()
 	}
+	// Every statement run here is taken for a write: counting a read too costs a cache
+	// miss, missing a write would serve a stale page.
+	defer p.s.wrote()
 	if st := p.s.stmts.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return p.s.db.ExecContext(ctx, query, args...)
 }
 
+// errWriteRows refuses a write that returns several rows outside a transaction: its
+// rows commit it when they are closed, which happens out of sight of the generation.
+var errWriteRows = errors.New("store: a write returning rows must run in Store.Tx")
+
 func (p pooled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	countStatement(ctx)
+	if isWrite(query) {
+		return nil, errWriteRows
+	}
 	if st := p.s.stmts.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return p.s.db.QueryContext(ctx, query, args...)
 }
 
-func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) row {
 	countStatement(ctx)
+	var r *sql.Row
 	if st := p.s.stmts.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		r = st.QueryRowContext(ctx, args...)
+	} else {
+		r = p.s.db.QueryRowContext(ctx, query, args...)
 	}
-	return p.s.db.QueryRowContext(ctx, query, args...)
+	if isWrite(query) {
+		return writeRow{Row: r, s: p.s}
+	}
+	return r
+}
+
+// writeRow is the answer of a write such as DELETE ... RETURNING outside a transaction:
+// SQLite commits it when the statement is reset, which Scan does, so it counts the
+// write after Scan.
+type writeRow struct {
+	*sql.Row
+	s *Store
+}
+
+func (w writeRow) Scan(dest ...any) error {
+	defer w.s.wrote()
+	return w.Row.Scan(dest...)
 }
 
 // isWrite tells statements that change the database from those that only read.
@@ -156,7 +188,7 @@ func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
-func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) row {
 	countStatement(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
