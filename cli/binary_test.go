@@ -299,7 +299,7 @@ func TestBinaryErrors(t *testing.T) {
 		{name: "removing the owner", as: "user2@example.com", args: []string{"--database", "my-dedicated-db", "collaborators-remove", "user1@example.com"},
 			code: 1, stderr: " !     The owner's access cannot be revoked: a database always keeps its owner\n"},
 		{name: "wrong password", stdin: "wrong-password\n", args: []string{"login", "--api-url", apiURL, "--email", "user1@example.com"},
-			code: 1, stderr: " !     Wrong e-mail address or password\n"},
+			code: 1, stderr: " !     Wrong e-mail or password\n"},
 		{name: "revoked or made-up token", env: []string{"DBCOLLAB_API_URL=" + apiURL, "DBCOLLAB_API_TOKEN=dbcollab_made-up"},
 			args: []string{"--database", "my-dedicated-db", "collaborators"},
 			code: 1, stderr: " !     Your API token was refused: log in again with dbcollab login\n"},

@@ -68,7 +68,7 @@ func login(ctx context.Context, cmd *urfave.Command) error {
 	}
 	token, err = NewClient(apiURL, "").CreateToken(ctx, email, password)
 	if err != nil {
-		return explainLogin(err, "Wrong e-mail address or password")
+		return explainLogin(err, "Wrong e-mail or password")
 	}
 	path, err := saveCredentials(Credentials{APIURL: apiURL, Token: token})
 	if err != nil {
@@ -95,8 +95,11 @@ func explainLogin(err error, refused string) error {
 	if !errors.As(err, &apiErr) {
 		return err
 	}
-	if apiErr.Status == http.StatusUnauthorized && apiErr.fromAPI {
+	switch {
+	case apiErr.Status == http.StatusUnauthorized && apiErr.fromAPI:
 		return errors.New(refused)
+	case apiErr.Status == http.StatusTooManyRequests && apiErr.fromAPI:
+		return errors.New(apiErr.Message) // the log-in throttle says how long to wait
 	}
 	return unexpected(apiErr)
 }

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,6 +92,22 @@ func TestLoginWithAnAPITokenChecksItBeforeKeepingIt(t *testing.T) {
 	}
 }
 
+func TestLoginThrottledSaysHowLongToWait(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	const message = "Too many failed log-in attempts; try again in 4 seconds"
+	f.answerWith(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "4")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprintf(w, `{"error": %q}`, message)
+		return true
+	})
+	got := run(t, "demo-password\n", "login", "--api-url", f.URL, "--email", "user1@example.com")
+	wantFailure(t, got, 1, " !     "+message+"\n")
+	noCredentialsStored(t)
+}
+
 func TestLoginRefusals(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -98,9 +116,9 @@ func TestLoginRefusals(t *testing.T) {
 		stderr string
 	}{
 		{"wrong password", "not-the-password\n", []string{"--email", "user1@example.com"},
-			" !     Wrong e-mail address or password\n"},
+			" !     Wrong e-mail or password\n"},
 		{"unknown account", "demo-password\n", []string{"--email", "nobody@example.com"},
-			" !     Wrong e-mail address or password\n"},
+			" !     Wrong e-mail or password\n"},
 		{"no password on stdin", "", []string{"--email", "user1@example.com"},
 			" !     No password on standard input: pipe it in, or run dbcollab login in a terminal to be prompted\n"},
 		{"unknown API token", "", []string{"--api-token", "made-up"},

@@ -66,7 +66,7 @@ func compress(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func acceptsGzip(c echo.Context) bool {
-	return strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip")
+	return static.AcceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
 }
 
 // isStaticAsset reports whether the request is for a file of package static, which

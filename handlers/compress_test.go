@@ -56,6 +56,13 @@ func TestTextAnswersAreGzippedForClientsThatAcceptIt(t *testing.T) {
 			}
 		})
 	}
+	t.Run("gzip refused with q=0", func(t *testing.T) {
+		req := f.browserGet(context.Background(), f.tabPath())
+		req.Header.Set("Accept-Encoding", "gzip;q=0, identity")
+		if rec := f.serve(req); rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "" {
+			t.Errorf("GET the tab with gzip;q=0: %d, Content-Encoding %q", rec.Code, rec.Header().Get("Content-Encoding"))
+		}
+	})
 	t.Run("a short answer", func(t *testing.T) {
 		rec := f.serve(f.browserGet(context.Background(), "/healthz"))
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "" {
