@@ -23,8 +23,9 @@ const DemoAccounts = `Demo data (every password: demo-password):
   user4@example.com  user4  no access to anything`
 
 // SeedDemo fills an empty store with the demo data, all in one transaction, and reports
-// whether it did. A store with any account is left as it is. The demo's invitations do
-// not count towards the invitation limit, and user2's acceptance needs no e-mail.
+// whether it did. A store with any account is left as it is. The invitation limit does
+// not refuse the seeding (its two invitations still count towards it), and user2's
+// acceptance needs no e-mail.
 func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 	seeded := false
 	err := s.Store.Tx(ctx, func(tx store.Conn) error {
