@@ -2,9 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,7 +16,7 @@ import (
 // bytes is stored, so the database alone cannot be used to call the API.
 const (
 	apiTokenPrefix = "dbcollab_"
-	apiTokenBytes  = 32
+	apiTokenBytes  = secretBytes
 	// MaxAPITokenNameLength bounds a token's name, in characters.
 	MaxAPITokenNameLength = 100
 	// apiTokenTouchInterval is how stale a token's "last used" may get: recording every
@@ -30,29 +27,11 @@ const (
 // ErrInvalidAPIToken answers a token that is malformed, unknown or revoked alike.
 var ErrInvalidAPIToken = &Error{Kind: Unauthorized, Message: "Invalid API token: it does not exist or has been revoked"}
 
-func newAPIToken() (token string, hash []byte, err error) {
-	b := make([]byte, apiTokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("service: api token: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	return apiTokenPrefix + base64.RawURLEncoding.EncodeToString(b), sum[:], nil
-}
+func newAPIToken() (token string, hash []byte, err error) { return newSecret(apiTokenPrefix) }
 
 // parseAPIToken returns the hash of a token; ok is false for anything that is not a
 // token we could have made.
-func parseAPIToken(token string) (hash []byte, ok bool) {
-	encoded, found := strings.CutPrefix(token, apiTokenPrefix)
-	if !found || len(encoded) != base64.RawURLEncoding.EncodedLen(apiTokenBytes) {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(encoded)
-	if err != nil || len(b) != apiTokenBytes {
-		return nil, false
-	}
-	sum := sha256.Sum256(b)
-	return sum[:], true
-}
+func parseAPIToken(token string) (hash []byte, ok bool) { return parseSecret(apiTokenPrefix, token) }
 
 // breaksPlainText is true for what has no place in a one-line name: control characters,
 // line and paragraph separators, and the bidirectional controls that can make a name

@@ -2,9 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,33 +10,14 @@ import (
 	"dbcollab/store"
 )
 
-// An invitation link carries 32 random bytes; only their SHA-256 is stored, so the
-// database alone cannot be used to accept an invitation.
-const invitationTokenBytes = 32
+// An invitation link carries a secret of its own (see newSecret), unprefixed.
+const invitationTokenBytes = secretBytes
 
-func newInvitationToken() (token string, hash []byte, err error) {
-	b := make([]byte, invitationTokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("service: invitation token: %w", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256(b)
-	return token, sum[:], nil
-}
+func newInvitationToken() (token string, hash []byte, err error) { return newSecret("") }
 
 // ParseInvitationToken decodes a token from a link and returns its hash; ok is false for
 // anything that is not a token we could have made.
-func ParseInvitationToken(token string) (hash []byte, ok bool) {
-	if len(token) != base64.RawURLEncoding.EncodedLen(invitationTokenBytes) {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
-	if err != nil || len(b) != invitationTokenBytes {
-		return nil, false
-	}
-	sum := sha256.Sum256(b)
-	return sum[:], true
-}
+func ParseInvitationToken(token string) (hash []byte, ok bool) { return parseSecret("", token) }
 
 // InvitationState is what became of an invitation link.
 type InvitationState int
