@@ -74,14 +74,9 @@ func (s *Server) apiCollaboratorsAdd(c echo.Context) error {
 // row, stops collaborating: the dashboard's Revoke access.
 func (s *Server) apiCollaboratorsRemove(c echo.Context) error {
 	ctx, user := c.Request().Context(), apiUser(c)
-	// Asked first only to tell an unknown database from an unknown row in the answer;
-	// Revoke checks membership again in its transaction.
-	if _, err := s.Service.Database(ctx, user.ID, c.Param("db")); err != nil {
-		return databaseNotFound(c, err)
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return collaboratorNotFound(c)
+	id, err := s.apiRowID(c)
+	if err != nil {
+		return err
 	}
 	_, err = s.Service.Revoke(ctx, user.ID, c.Param("db"), id)
 	if errors.Is(err, service.ErrNotFound) {
@@ -97,13 +92,9 @@ func (s *Server) apiCollaboratorsRemove(c echo.Context) error {
 // dashboard's Resend invitation.
 func (s *Server) apiCollaboratorsResend(c echo.Context) error {
 	ctx, user := c.Request().Context(), apiUser(c)
-	// As in apiCollaboratorsRemove: only to tell an unknown database from an unknown row.
-	if _, err := s.Service.Database(ctx, user.ID, c.Param("db")); err != nil {
-		return databaseNotFound(c, err)
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return collaboratorNotFound(c)
+	id, err := s.apiRowID(c)
+	if err != nil {
+		return err
 	}
 	_, m, err := s.Service.Resend(ctx, user.ID, c.Param("db"), id)
 	if errors.Is(err, service.ErrNotFound) {
@@ -117,6 +108,20 @@ func (s *Server) apiCollaboratorsResend(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]apiCollaborator{"collaborator": toAPICollaborator(m)})
+}
+
+// apiRowID reads the collaborator row of a /collaborators/{id} path. The database is
+// looked up first only to tell an unknown database from an unknown row in the answer;
+// the rule that follows checks membership again in its transaction.
+func (s *Server) apiRowID(c echo.Context) (int64, error) {
+	if _, err := s.Service.Database(c.Request().Context(), apiUser(c).ID, c.Param("db")); err != nil {
+		return 0, databaseNotFound(c, err)
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, collaboratorNotFound(c)
+	}
+	return id, nil
 }
 
 func collaboratorNotFound(c echo.Context) error {
