@@ -235,7 +235,7 @@ func (w *apiWorld) takeEmails() []string {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if err := w.svc.Store.MarkEmailSent(w.t.Context(), e.ID, apiClock); err != nil {
+		if err := w.svc.Store.Tx(w.t.Context(), func(tx store.WriteTx) error { return tx.MarkEmailSent(w.t.Context(), e.ID, apiClock) }); err != nil {
 			w.t.Fatal(err)
 		}
 		to = append(to, e.To)

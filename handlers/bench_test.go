@@ -166,7 +166,7 @@ func BenchmarkCollaboratorsTab(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d/afresh", rows), func(b *testing.B) {
 			f := newTabFixture(b, rows)
 			f.benchGetAfter(b, f.tabPath(), func() {
-				f.store.Tx(context.Background(), func(store.Conn) error { return nil })
+				f.store.Tx(context.Background(), func(store.WriteTx) error { return nil })
 			})
 		})
 	}

@@ -110,7 +110,9 @@ func TestCachedCollaboratorsTabShowsEveryWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.MarkEmailFailed(ctx, e.ID, "mailbox full", time.Now().Add(time.Hour)); err != nil {
+	if err := h.store.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.MarkEmailFailed(ctx, e.ID, "mailbox full", time.Now().Add(time.Hour))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got := deliveryOf(view(), newcomer.Email); got != "Invitation e-mail failing: mailbox full" {

@@ -94,7 +94,7 @@ func TestCollaboratorsTabCostIsLinearInRows(t *testing.T) {
 		return testing.AllocsPerRun(3, func() {
 			// A write, which costs the same whatever the rows, so that the view is made
 			// afresh rather than taken from the cache of finished tabs.
-			f.store.Tx(context.Background(), func(store.Conn) error { return nil })
+			f.store.Tx(context.Background(), func(store.WriteTx) error { return nil })
 			f.serve(f.browserGet(context.Background(), f.tabPath()))
 		})
 	}

@@ -438,7 +438,9 @@ func TestDeliveryStateIsShownUnderPendingAddresses(t *testing.T) {
 		t.Errorf("an accepted row shows a delivery: %q", got)
 	}
 	const smtpError = "dial tcp 127.0.0.1:2525: connect: connection refused"
-	if err := h.store.MarkEmailFailed(context.Background(), zoe.EmailID, smtpError, time.Now()); err != nil {
+	if err := h.store.Tx(context.Background(), func(tx store.WriteTx) error {
+		return tx.MarkEmailFailed(context.Background(), zoe.EmailID, smtpError, time.Now())
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got := delivery("zoe@example.com"); got != "Invitation e-mail failing: "+smtpError {

@@ -164,7 +164,7 @@ func (h *harness) takeEmails() []store.Email {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if err := h.store.MarkEmailSent(ctx, e.ID, e.CreatedAt); err != nil {
+		if err := h.store.Tx(ctx, func(tx store.WriteTx) error { return tx.MarkEmailSent(ctx, e.ID, e.CreatedAt) }); err != nil {
 			h.t.Fatal(err)
 		}
 		sent = append(sent, e)

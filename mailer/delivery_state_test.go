@@ -33,7 +33,7 @@ func TestSenderRecordsTheFirstLineOfAFailureThenTheDelivery(t *testing.T) {
 	defer st.Close()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	e := store.Email{To: "pia@example.com", Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: now}
-	if err := st.EnqueueEmail(t.Context(), &e); err != nil {
+	if err := st.Tx(t.Context(), func(tx store.WriteTx) error { return tx.EnqueueEmail(t.Context(), &e) }); err != nil {
 		t.Fatal(err)
 	}
 	s := NewSender(st, &refusingOnce{}, slog.New(slog.NewTextHandler(io.Discard, nil)))

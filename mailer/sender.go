@@ -122,7 +122,8 @@ func (s *Sender) deliverNext() (time.Duration, error) {
 		return 0, s.failed(ctx, e, err)
 	}
 	// The record before anything else: until it is committed, a crash sends it again.
-	if err := s.Store.MarkEmailSent(ctx, e.ID, s.Now()); err != nil {
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.MarkEmailSent(ctx, e.ID, s.Now()) })
+	if err != nil {
 		return 0, err
 	}
 	s.Log.Info("e-mail delivered", "email_id", e.ID, "attempt", e.Attempts+1)
@@ -135,7 +136,11 @@ func (s *Sender) deliverNext() (time.Duration, error) {
 
 // retryFailedNow makes every failed e-mail due at once, and says whether it could.
 func (s *Sender) retryFailedNow(ctx context.Context) bool {
-	n, err := s.Store.RetryFailedEmailsNow(ctx, s.Now())
+	var n int64
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) (err error) {
+		n, err = tx.RetryFailedEmailsNow(ctx, s.Now())
+		return err
+	})
 	if err != nil {
 		s.Log.Error("outbox", "err", err)
 		return false
@@ -157,7 +162,9 @@ func (s *Sender) failed(ctx context.Context, e store.Email, err error) error {
 		s.releaseFailed = true
 	}
 	s.Log.Warn("e-mail delivery failed", "email_id", e.ID, "attempt", e.Attempts+1, "retry_in", retry, "err", err)
-	return s.Store.MarkEmailFailed(ctx, e.ID, firstLine(err.Error()), s.Now().Add(retry))
+	return s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.MarkEmailFailed(ctx, e.ID, firstLine(err.Error()), s.Now().Add(retry))
+	})
 }
 
 func retryDelay(attempts int) time.Duration {

@@ -45,7 +45,7 @@ func senderWithQueue(t *testing.T, server *fakeServer, addresses ...string) (*Se
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, to := range addresses {
 		e := store.Email{To: to, Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: now}
-		if err := st.EnqueueEmail(t.Context(), &e); err != nil {
+		if err := st.Tx(t.Context(), func(tx store.WriteTx) error { return tx.EnqueueEmail(t.Context(), &e) }); err != nil {
 			t.Fatal(err)
 		}
 	}

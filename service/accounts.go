@@ -49,7 +49,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (store.User, error
 		return store.User{}, fmt.Errorf("service: hash password: %w", err)
 	}
 	user := store.User{Email: email, Username: in.Username, PasswordHash: string(hash), CreatedAt: s.now()}
-	err = s.Store.Tx(ctx, func(tx store.Conn) error {
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		if _, err := tx.UserByEmail(ctx, email); err == nil {
 			errs.add(conflict("email", "An account already uses this e-mail address; log in instead"))
 		} else if !errors.Is(err, store.ErrNotFound) {

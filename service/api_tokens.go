@@ -62,7 +62,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 		return "", store.APIToken{}, err
 	}
 	t := store.APIToken{UserID: userID, Name: name, TokenHash: hash, CreatedAt: s.now()}
-	if err := s.Store.InsertAPIToken(ctx, &t); err != nil {
+	if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.InsertAPIToken(ctx, &t) }); err != nil {
 		return "", store.APIToken{}, err
 	}
 	return token, t, nil
@@ -97,7 +97,7 @@ func (s *Service) UserByAPIToken(ctx context.Context, token string) (store.User,
 		return store.User{}, err
 	}
 	if now := s.now(); now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
-		if err := s.Store.TouchAPIToken(ctx, t.ID, now); err != nil {
+		if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.TouchAPIToken(ctx, t.ID, now) }); err != nil {
 			return store.User{}, err
 		}
 	}
@@ -112,7 +112,11 @@ func (s *Service) APITokens(ctx context.Context, userID int64) ([]store.APIToken
 // RevokeAPIToken deletes userID's token id, which stops working at once, and returns it.
 // Someone else's token is not found.
 func (s *Service) RevokeAPIToken(ctx context.Context, userID, id int64) (store.APIToken, error) {
-	t, err := s.Store.DeleteAPIToken(ctx, userID, id)
+	var t store.APIToken
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) (err error) {
+		t, err = tx.DeleteAPIToken(ctx, userID, id)
+		return err
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return store.APIToken{}, ErrNotFound
 	}

@@ -43,14 +43,14 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 	}
 	var db store.Database
 	var invite store.Collaborator
-	err = s.Store.Tx(ctx, func(tx store.Conn) error {
-		if db, err = databaseForMember(ctx, tx, inviterID, ref); err != nil {
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		if db, err = databaseForMember(ctx, tx.Conn, inviterID, ref); err != nil {
 			return err
 		}
-		if err := refuseLiveAddress(ctx, tx, db, email); err != nil {
+		if err := refuseLiveAddress(ctx, tx.Conn, db, email); err != nil {
 			return err
 		}
-		if err := s.checkInviteLimit(ctx, tx, db); err != nil {
+		if err := s.checkInviteLimit(ctx, tx.Conn, db); err != nil {
 			return err
 		}
 		inviter, err := tx.UserByID(ctx, inviterID)
@@ -69,7 +69,7 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 
 // insertInvitation stores a pending row for email, queues its e-mail with a fresh link
 // and records the event.
-func (s *Service) insertInvitation(ctx context.Context, tx store.Conn, db store.Database, inviter store.User, email string) (store.Collaborator, error) {
+func (s *Service) insertInvitation(ctx context.Context, tx store.WriteTx, db store.Database, inviter store.User, email string) (store.Collaborator, error) {
 	token, hash, err := newInvitationToken()
 	if err != nil {
 		return store.Collaborator{}, err
@@ -90,7 +90,7 @@ func (s *Service) insertInvitation(ctx context.Context, tx store.Conn, db store.
 }
 
 // queueInvitation puts the invitation e-mail with its link in the outbox.
-func (s *Service) queueInvitation(ctx context.Context, tx store.Conn, db store.Database, inviter store.User, email, token string) (int64, error) {
+func (s *Service) queueInvitation(ctx context.Context, tx store.WriteTx, db store.Database, inviter store.User, email, token string) (int64, error) {
 	msg := mailer.Invitation(email, mailer.InvitationData{
 		DatabaseName: db.Name, InviterName: inviter.Username, InviterEmail: inviter.Email,
 		Link: s.BaseURL + "/invitations/" + token,
@@ -171,12 +171,12 @@ type Revocation struct {
 // The person removed (or, when someone leaves, the owner) is told by e-mail.
 func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int64) (Revocation, error) {
 	var r Revocation
-	err := s.Store.Tx(ctx, func(tx store.Conn) error {
-		db, err := databaseForMember(ctx, tx, actorID, ref)
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		db, err := databaseForMember(ctx, tx.Conn, actorID, ref)
 		if err != nil {
 			return err
 		}
-		m, err := liveCollaborator(ctx, tx, db.ID, id)
+		m, err := liveCollaborator(ctx, tx.Conn, db.ID, id)
 		if err != nil {
 			return err
 		}
@@ -223,17 +223,17 @@ func (s *Service) Resend(ctx context.Context, actorID int64, ref string, id int6
 	}
 	var db store.Database
 	var m store.Collaborator
-	err = s.Store.Tx(ctx, func(tx store.Conn) error {
-		if db, err = databaseForMember(ctx, tx, actorID, ref); err != nil {
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		if db, err = databaseForMember(ctx, tx.Conn, actorID, ref); err != nil {
 			return err
 		}
-		if m, err = liveCollaborator(ctx, tx, db.ID, id); err != nil {
+		if m, err = liveCollaborator(ctx, tx.Conn, db.ID, id); err != nil {
 			return err
 		}
 		if m.Status != store.StatusPending {
 			return ErrNotResendable
 		}
-		if err := s.checkInviteLimit(ctx, tx, db); err != nil {
+		if err := s.checkInviteLimit(ctx, tx.Conn, db); err != nil {
 			return err
 		}
 		actor, err := tx.UserByID(ctx, actorID)

@@ -60,7 +60,7 @@ func (s *Service) CreateDatabase(ctx context.Context, ownerID int64, in NewDatab
 		return store.Database{}, err
 	}
 	db := store.Database{ID: id, Name: in.Name, Plan: in.Plan, OwnerID: ownerID, CreatedAt: s.now()}
-	err = s.Store.Tx(ctx, func(tx store.Conn) error {
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		owner, err := tx.UserByID(ctx, ownerID)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Service) CreateDatabase(ctx context.Context, ownerID int64, in NewDatab
 }
 
 // insertDatabase stores db with its owner's row, the first of its collaborator rows.
-func insertDatabase(ctx context.Context, tx store.Conn, db store.Database) error {
+func insertDatabase(ctx context.Context, tx store.WriteTx, db store.Database) error {
 	if err := tx.CreateDatabase(ctx, db); errors.Is(err, store.ErrDuplicate) {
 		return conflict("name", "A database already has this name; choose another")
 	} else if err != nil {

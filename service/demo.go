@@ -28,7 +28,7 @@ const DemoAccounts = `Demo data (every password: demo-password):
 // acceptance needs no e-mail.
 func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 	seeded := false
-	err := s.Store.Tx(ctx, func(tx store.Conn) error {
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		users, err := tx.CountUsers(ctx)
 		if err != nil || users > 0 {
 			return err

@@ -150,7 +150,7 @@ func drainOutbox(t *testing.T, st *store.Store) []store.Email {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.MarkEmailSent(t.Context(), e.ID, e.CreatedAt); err != nil {
+		if err := st.Tx(t.Context(), func(tx store.WriteTx) error { return tx.MarkEmailSent(t.Context(), e.ID, e.CreatedAt) }); err != nil {
 			t.Fatal(err)
 		}
 		sent = append(sent, e)

@@ -137,8 +137,8 @@ func MaskEmail(email string) string {
 // are told by e-mail.
 func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token string) (store.Database, error) {
 	var db store.Database
-	err := s.Store.Tx(ctx, func(tx store.Conn) error {
-		inv, err := s.invitationByToken(ctx, tx, token)
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		inv, err := s.invitationByToken(ctx, tx.Conn, token)
 		if err != nil {
 			return err
 		}
@@ -171,10 +171,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token stri
 // queueAcceptedNotices tells the inviter and the owner (once if they are the same)
 // that user accepted. An inviter who no longer collaborates is not told: news of the
 // database is for its members.
-func (s *Service) queueAcceptedNotices(ctx context.Context, tx store.Conn, db store.Database, inviterID int64, user store.User) error {
+func (s *Service) queueAcceptedNotices(ctx context.Context, tx store.WriteTx, db store.Database, inviterID int64, user store.User) error {
 	to := []string{db.Owner.Email}
 	if inviterID != 0 && inviterID != db.OwnerID {
-		if _, err := databaseForMember(ctx, tx, inviterID, db.ID); err == nil {
+		if _, err := databaseForMember(ctx, tx.Conn, inviterID, db.ID); err == nil {
 			inviter, err := tx.UserByID(ctx, inviterID)
 			if err != nil {
 				return err

@@ -33,7 +33,7 @@ func (s *Service) RecordExpiries(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var n int
-	err := s.Store.Tx(ctx, func(tx store.Conn) error {
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		expired, err := tx.UnrecordedExpiries(ctx, s.now().Add(-s.inviteTTL()))
 		if err != nil {
 			return err

@@ -119,7 +119,7 @@ func (lc *lifecycle) outbox() []store.Email {
 		if err != nil {
 			lc.t.Fatal(err)
 		}
-		if err := lc.svc.Store.MarkEmailSent(lc.t.Context(), e.ID, lc.clock.Now()); err != nil {
+		if err := lc.svc.Store.Tx(lc.t.Context(), func(tx store.WriteTx) error { return tx.MarkEmailSent(lc.t.Context(), e.ID, lc.clock.Now()) }); err != nil {
 			lc.t.Fatal(err)
 		}
 		sent = append(sent, e)
@@ -764,7 +764,9 @@ func TestDeliveryStateOfAnInvitation(t *testing.T) {
 	if d := delivery(); d.State() != "queued" {
 		t.Errorf("a fresh resend is %q, want queued", d.State())
 	}
-	if err := lc.svc.Store.MarkEmailFailed(t.Context(), lc.lastEmailID(m), "421 4.3.0 mailbox busy", lc.clock.Now()); err != nil {
+	if err := lc.svc.Store.Tx(t.Context(), func(tx store.WriteTx) error {
+		return tx.MarkEmailFailed(t.Context(), lc.lastEmailID(m), "421 4.3.0 mailbox busy", lc.clock.Now())
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if d := delivery(); d.State() != "failing" || d.LastError != "421 4.3.0 mailbox busy" {

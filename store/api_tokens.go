@@ -20,8 +20,8 @@ type APIToken struct {
 }
 
 // InsertAPIToken inserts t and sets its ID. A hash already stored gives ErrDuplicate.
-func (c Conn) InsertAPIToken(ctx context.Context, t *APIToken) error {
-	res, err := c.q.ExecContext(ctx,
+func (w WriteTx) InsertAPIToken(ctx context.Context, t *APIToken) error {
+	res, err := w.tx.ExecContext(ctx,
 		`INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
 		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt))
 	if isUniqueViolation(err) {
@@ -87,8 +87,8 @@ func (c Conn) APITokenByHash(ctx context.Context, h []byte) (APIToken, error) {
 
 // TouchAPIToken records that token id was used at the given time. A token revoked in
 // the meantime is no error: there is nothing left to record.
-func (c Conn) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
-	if _, err := c.q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, micros(at), id); err != nil {
+func (w WriteTx) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
+	if _, err := w.tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, micros(at), id); err != nil {
 		return fmt.Errorf("store: touch api token: %w", err)
 	}
 	return nil
@@ -96,8 +96,8 @@ func (c Conn) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
 
 // DeleteAPIToken deletes userID's token id and returns it; someone else's token, or a
 // token already deleted, gives ErrNotFound.
-func (c Conn) DeleteAPIToken(ctx context.Context, userID, id int64) (APIToken, error) {
-	t, err := scanAPIToken(c.q.QueryRowContext(ctx,
+func (w WriteTx) DeleteAPIToken(ctx context.Context, userID, id int64) (APIToken, error) {
+	t, err := scanAPIToken(w.tx.QueryRowContext(ctx,
 		`DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING `+apiTokenColumns, id, userID))
 	if err != nil {
 		return APIToken{}, notFound("delete api token", err)

@@ -20,7 +20,7 @@ func apiTokenStore(t *testing.T) (*Store, User, User) {
 	var users []User
 	for _, name := range []string{"ada", "bob"} {
 		u := User{Email: name + "@example.com", Username: name, PasswordHash: "x", CreatedAt: time.Now()}
-		if err := s.CreateUser(context.Background(), &u); err != nil {
+		if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.CreateUser(context.Background(), &u) }); err != nil {
 			t.Fatal(err)
 		}
 		users = append(users, u)
@@ -31,7 +31,7 @@ func apiTokenStore(t *testing.T) (*Store, User, User) {
 func insertAPIToken(t *testing.T, s *Store, userID int64, name string, hash byte, at time.Time) APIToken {
 	t.Helper()
 	tok := APIToken{UserID: userID, Name: name, TokenHash: bytes.Repeat([]byte{hash}, 32), CreatedAt: at}
-	if err := s.InsertAPIToken(context.Background(), &tok); err != nil {
+	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.InsertAPIToken(context.Background(), &tok) }); err != nil {
 		t.Fatalf("InsertAPIToken(%s): %v", name, err)
 	}
 	return tok
@@ -42,7 +42,9 @@ var apiTokenClock = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
 func TestAPITokenHashIsUnique(t *testing.T) {
 	s, ada, bob := apiTokenStore(t)
 	insertAPIToken(t, s, ada.ID, "laptop", 1, apiTokenClock)
-	err := s.InsertAPIToken(context.Background(), &APIToken{UserID: bob.ID, Name: "other", TokenHash: bytes.Repeat([]byte{1}, 32), CreatedAt: apiTokenClock})
+	err := s.Tx(context.Background(), func(tx WriteTx) error {
+		return tx.InsertAPIToken(context.Background(), &APIToken{UserID: bob.ID, Name: "other", TokenHash: bytes.Repeat([]byte{1}, 32), CreatedAt: apiTokenClock})
+	})
 	if !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("second token with the same hash: got %v, want ErrDuplicate", err)
 	}
@@ -90,7 +92,7 @@ func TestTouchAPITokenRecordsLastUse(t *testing.T) {
 	s, ada, _ := apiTokenStore(t)
 	tok := insertAPIToken(t, s, ada.ID, "laptop", 1, apiTokenClock)
 	used := apiTokenClock.Add(90 * time.Second)
-	if err := s.TouchAPIToken(context.Background(), tok.ID, used); err != nil {
+	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.TouchAPIToken(context.Background(), tok.ID, used) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.APITokenByHash(context.Background(), tok.TokenHash)
@@ -107,10 +109,10 @@ func TestDeleteAPITokenOnlyDeletesTheOwnersToken(t *testing.T) {
 	tok := insertAPIToken(t, s, ada.ID, "laptop", 1, apiTokenClock)
 	ctx := context.Background()
 
-	if _, err := s.DeleteAPIToken(ctx, bob.ID, tok.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := deleteAPIToken(s, bob.ID, tok.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("bob deleting ada's token: got %v, want ErrNotFound", err)
 	}
-	deleted, err := s.DeleteAPIToken(ctx, ada.ID, tok.ID)
+	deleted, err := deleteAPIToken(s, ada.ID, tok.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,15 @@ func TestDeleteAPITokenOnlyDeletesTheOwnersToken(t *testing.T) {
 	if _, err := s.APITokenByHash(ctx, tok.TokenHash); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("deleted token still found: %v", err)
 	}
-	if _, err := s.DeleteAPIToken(ctx, ada.ID, tok.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := deleteAPIToken(s, ada.ID, tok.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("deleting twice: got %v, want ErrNotFound", err)
 	}
+}
+
+func deleteAPIToken(s *Store, userID, id int64) (deleted APIToken, err error) {
+	err = s.Tx(context.Background(), func(tx WriteTx) (err error) {
+		deleted, err = tx.DeleteAPIToken(context.Background(), userID, id)
+		return err
+	})
+	return deleted, err
 }

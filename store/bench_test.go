@@ -25,7 +25,7 @@ func benchDatabase(b *testing.B, rows int) (*store.Store, store.Database) {
 	now := time.Now().UTC()
 	owner := store.User{Email: "owner@example.com", Username: "owner", PasswordHash: "!", CreatedAt: now}
 	db := store.Database{ID: "db_bench", Name: "bench", Plan: "plan", CreatedAt: now}
-	err = st.Tx(ctx, func(tx store.Conn) error {
+	err = st.Tx(ctx, func(tx store.WriteTx) error {
 		if err := tx.CreateUser(ctx, &owner); err != nil {
 			return err
 		}

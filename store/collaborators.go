@@ -71,8 +71,8 @@ func (m Collaborator) Role() string {
 
 // InsertCollaborator inserts m and sets its ID. A live row for the same address on the
 // same database gives ErrDuplicate.
-func (c Conn) InsertCollaborator(ctx context.Context, m *Collaborator) error {
-	res, err := c.q.ExecContext(ctx, `
+func (w WriteTx) InsertCollaborator(ctx context.Context, m *Collaborator) error {
+	res, err := w.tx.ExecContext(ctx, `
 		INSERT INTO collaborators (database_id, email, user_id, status, invited_by, token_hash, invited_at, accepted_at, sent_at, email_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.DatabaseID, m.Email, nullID(m.UserID), m.Status, nullID(m.InvitedBy), m.TokenHash,
@@ -200,14 +200,14 @@ func (c Conn) CollaboratorByReplacedToken(ctx context.Context, h []byte) (Collab
 
 // ReplaceInvitationToken gives the pending row id a new link, e-mailed as emailID at
 // sentAt; the old link is remembered as replaced.
-func (c Conn) ReplaceInvitationToken(ctx context.Context, id int64, newHash []byte, emailID int64, sentAt time.Time) error {
-	if _, err := c.q.ExecContext(ctx, `
+func (w WriteTx) ReplaceInvitationToken(ctx context.Context, id int64, newHash []byte, emailID int64, sentAt time.Time) error {
+	if _, err := w.tx.ExecContext(ctx, `
 		INSERT INTO replaced_tokens (token_hash, collaborator_id, replaced_at)
 		SELECT token_hash, id, ? FROM collaborators WHERE id = ? AND status = 'pending' AND token_hash IS NOT NULL`,
 		micros(sentAt), id); err != nil {
 		return fmt.Errorf("store: remember replaced token: %w", err)
 	}
-	return c.changeStatus(ctx, "replace invitation token", `
+	return w.changeStatus(ctx, "replace invitation token", `
 		UPDATE collaborators SET token_hash = ?, email_id = ?, sent_at = ?, expiry_recorded_at = NULL
 		WHERE id = ? AND status = 'pending'`, newHash, emailID, micros(sentAt), id)
 }
@@ -220,29 +220,30 @@ func (c Conn) UnrecordedExpiries(ctx context.Context, sentBefore time.Time) ([]C
 		ORDER BY m.sent_at, m.id`, micros(sentBefore))
 }
 
-// MarkExpiryRecorded notes that the expiry of row id's current link has its event.
-func (c Conn) MarkExpiryRecorded(ctx context.Context, id int64, at time.Time) error {
-	return c.changeStatus(ctx, "mark expiry recorded",
-		`UPDATE collaborators SET expiry_recorded_at = ? WHERE id = ? AND status = 'pending'`, micros(at), id)
+// MarkExpiryRecorded notes that the expiry of row id's current link has its event. An
+// expiry recorded already gives ErrNotFound, so that a second sweep cannot record it twice.
+func (w WriteTx) MarkExpiryRecorded(ctx context.Context, id int64, at time.Time) error {
+	return w.changeStatus(ctx, "mark expiry recorded", `UPDATE collaborators SET expiry_recorded_at = ?
+		WHERE id = ? AND status = 'pending' AND expiry_recorded_at IS NULL`, micros(at), id)
 }
 
 // AcceptInvitation turns the pending row id into an accepted one for userID.
-func (c Conn) AcceptInvitation(ctx context.Context, id, userID int64, at time.Time) error {
-	return c.changeStatus(ctx, "accept invitation", `
+func (w WriteTx) AcceptInvitation(ctx context.Context, id, userID int64, at time.Time) error {
+	return w.changeStatus(ctx, "accept invitation", `
 		UPDATE collaborators SET status = 'accepted', user_id = ?, accepted_at = ?
 		WHERE id = ? AND status = 'pending'`, userID, micros(at), id)
 }
 
 // EndCollaboration marks the live, non-owner row id as revoked or left.
-func (c Conn) EndCollaboration(ctx context.Context, id int64, status string, at time.Time) error {
-	return c.changeStatus(ctx, "end collaboration", `
+func (w WriteTx) EndCollaboration(ctx context.Context, id int64, status string, at time.Time) error {
+	return w.changeStatus(ctx, "end collaboration", `
 		UPDATE collaborators SET status = ?, ended_at = ?
 		WHERE id = ? AND status IN ('pending', 'accepted')`, status, micros(at), id)
 }
 
 // changeStatus runs an UPDATE that must change exactly one row.
-func (c Conn) changeStatus(ctx context.Context, what, query string, args ...any) error {
-	res, err := c.q.ExecContext(ctx, query, args...)
+func (w WriteTx) changeStatus(ctx context.Context, what, query string, args ...any) error {
+	res, err := w.tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}

@@ -19,10 +19,10 @@ type team struct {
 func newTeam(t *testing.T, s *Store) team {
 	t.Helper()
 	var tm team
-	tm.owner = createUser(t, s.Conn, "owner@example.com", "owner")
-	tm.bob = createUser(t, s.Conn, "bob@example.com", "bob")
-	tm.carol = createUser(t, s.Conn, "carol@example.com", "carol")
-	tm.db = createDatabase(t, s.Conn, "db_1", "orders", tm.owner)
+	tm.owner = createUser(t, s, "owner@example.com", "owner")
+	tm.bob = createUser(t, s, "bob@example.com", "bob")
+	tm.carol = createUser(t, s, "carol@example.com", "carol")
+	tm.db = createDatabase(t, s, "db_1", "orders", tm.owner)
 	tm.ownerRow = insertRow(t, s, Collaborator{
 		DatabaseID: tm.db.ID, Email: tm.owner.Email, UserID: tm.owner.ID, Status: StatusOwner,
 		InvitedAt: testClock, AcceptedAt: testClock,
@@ -32,7 +32,7 @@ func newTeam(t *testing.T, s *Store) team {
 
 func insertRow(t *testing.T, s *Store, m Collaborator) Collaborator {
 	t.Helper()
-	if err := s.InsertCollaborator(context.Background(), &m); err != nil {
+	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.InsertCollaborator(context.Background(), &m) }); err != nil {
 		t.Fatalf("InsertCollaborator(%s, %s): %v", m.Email, m.Status, err)
 	}
 	return m
@@ -67,31 +67,31 @@ func TestOneLiveRowPerAddressAndDatabase(t *testing.T) {
 
 	t.Run("a second pending row is a duplicate", func(t *testing.T) {
 		second := Collaborator{DatabaseID: tm.db.ID, Email: "bob@example.com", Status: StatusPending, InvitedAt: testClock}
-		if err := s.InsertCollaborator(ctx, &second); !errors.Is(err, ErrDuplicate) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.InsertCollaborator(ctx, &second) }); !errors.Is(err, ErrDuplicate) {
 			t.Errorf("InsertCollaborator = %v, want ErrDuplicate", err)
 		}
 	})
 	t.Run("an accepted row for the same address is a duplicate", func(t *testing.T) {
 		accepted := Collaborator{DatabaseID: tm.db.ID, Email: "bob@example.com", UserID: tm.bob.ID,
 			Status: StatusAccepted, InvitedAt: testClock, AcceptedAt: testClock}
-		if err := s.InsertCollaborator(ctx, &accepted); !errors.Is(err, ErrDuplicate) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.InsertCollaborator(ctx, &accepted) }); !errors.Is(err, ErrDuplicate) {
 			t.Errorf("InsertCollaborator = %v, want ErrDuplicate", err)
 		}
 	})
 	t.Run("the owner's address cannot be invited", func(t *testing.T) {
 		again := Collaborator{DatabaseID: tm.db.ID, Email: tm.owner.Email, Status: StatusPending, InvitedAt: testClock}
-		if err := s.InsertCollaborator(ctx, &again); !errors.Is(err, ErrDuplicate) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.InsertCollaborator(ctx, &again) }); !errors.Is(err, ErrDuplicate) {
 			t.Errorf("InsertCollaborator = %v, want ErrDuplicate", err)
 		}
 	})
 	t.Run("the same address on another database is fine", func(t *testing.T) {
-		other := createDatabase(t, s.Conn, "db_2", "billing", tm.owner)
+		other := createDatabase(t, s, "db_2", "billing", tm.owner)
 		insertRow(t, s, Collaborator{DatabaseID: other.ID, Email: "bob@example.com", Status: StatusPending, InvitedAt: testClock})
 	})
 	t.Run("a token is used once", func(t *testing.T) {
 		reused := Collaborator{DatabaseID: tm.db.ID, Email: "dave@example.com", Status: StatusPending,
 			TokenHash: first.TokenHash, InvitedAt: testClock}
-		if err := s.InsertCollaborator(ctx, &reused); !errors.Is(err, ErrDuplicate) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.InsertCollaborator(ctx, &reused) }); !errors.Is(err, ErrDuplicate) {
 			t.Errorf("InsertCollaborator = %v, want ErrDuplicate", err)
 		}
 	})
@@ -101,7 +101,7 @@ func TestOneLiveRowPerAddressAndDatabase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.EndCollaboration(ctx, live.ID, ended, testClock); err != nil {
+			if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, live.ID, ended, testClock) }); err != nil {
 				t.Fatal(err)
 			}
 			renewed := tm.invite(t, s, "bob@example.com", "t-"+ended)
@@ -115,9 +115,9 @@ func TestOneLiveRowPerAddressAndDatabase(t *testing.T) {
 func TestCollaboratorsListsOwnerFirstThenInvitationOrder(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
-	owner := createUser(t, s.Conn, "owner@example.com", "owner")
-	bob := createUser(t, s.Conn, "bob@example.com", "bob")
-	db := createDatabase(t, s.Conn, "db_1", "orders", owner)
+	owner := createUser(t, s, "owner@example.com", "owner")
+	bob := createUser(t, s, "bob@example.com", "bob")
+	db := createDatabase(t, s, "db_1", "orders", owner)
 	// The owner's row is inserted last: the order must not depend on row IDs alone.
 	insertRow(t, s, Collaborator{DatabaseID: db.ID, Email: "zed@example.com", Status: StatusPending, InvitedAt: testClock})
 	insertRow(t, s, Collaborator{DatabaseID: db.ID, Email: "bob@example.com", UserID: bob.ID, Status: StatusAccepted,
@@ -125,7 +125,7 @@ func TestCollaboratorsListsOwnerFirstThenInvitationOrder(t *testing.T) {
 	gone := insertRow(t, s, Collaborator{DatabaseID: db.ID, Email: "gone@example.com", Status: StatusPending, InvitedAt: testClock})
 	insertRow(t, s, Collaborator{DatabaseID: db.ID, Email: "amy@example.com", Status: StatusPending, InvitedAt: testClock})
 	insertRow(t, s, Collaborator{DatabaseID: db.ID, Email: owner.Email, UserID: owner.ID, Status: StatusOwner, InvitedAt: testClock})
-	if err := s.EndCollaboration(ctx, gone.ID, StatusRevoked, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, gone.ID, StatusRevoked, testClock) }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -156,7 +156,7 @@ func TestCollaboratorByTokenHashFindsLiveAndEndedRows(t *testing.T) {
 	tm := newTeam(t, s)
 	pending := tm.invite(t, s, "bob@example.com", "pending-token")
 	ended := tm.invite(t, s, "carol@example.com", "ended-token")
-	if err := s.EndCollaboration(ctx, ended.ID, StatusRevoked, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, ended.ID, StatusRevoked, testClock) }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -184,11 +184,11 @@ func TestAcceptInvitationOnlyAcceptsPendingRows(t *testing.T) {
 	tm := newTeam(t, s)
 	pending := tm.invite(t, s, "bob@example.com", "t1")
 	revoked := tm.invite(t, s, "carol@example.com", "t2")
-	if err := s.EndCollaboration(ctx, revoked.ID, StatusRevoked, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, revoked.ID, StatusRevoked, testClock) }); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := s.AcceptInvitation(ctx, pending.ID, tm.bob.ID, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, pending.ID, tm.bob.ID, testClock) }); err != nil {
 		t.Fatalf("accepting a pending row: %v", err)
 	}
 	got, err := s.LiveCollaborator(ctx, tm.db.ID, pending.ID)
@@ -196,7 +196,7 @@ func TestAcceptInvitationOnlyAcceptsPendingRows(t *testing.T) {
 		t.Errorf("accepted row = %+v, %v; want accepted by bob at %v", got, err, testClock)
 	}
 	for name, id := range map[string]int64{"accepted": pending.ID, "revoked": revoked.ID, "owner": tm.ownerRow.ID, "unknown": 9999} {
-		if err := s.AcceptInvitation(ctx, id, tm.carol.ID, testClock); !errors.Is(err, ErrNotFound) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, id, tm.carol.ID, testClock) }); !errors.Is(err, ErrNotFound) {
 			t.Errorf("accepting the %s row: %v, want ErrNotFound", name, err)
 		}
 	}
@@ -214,21 +214,21 @@ func TestEndCollaborationOnlyEndsPendingAndAcceptedRows(t *testing.T) {
 	tm := newTeam(t, s)
 	pending := tm.invite(t, s, "carol@example.com", "t1")
 	accepted := tm.invite(t, s, "bob@example.com", "t2")
-	if err := s.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock) }); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := s.EndCollaboration(ctx, tm.ownerRow.ID, StatusRevoked, testClock); !errors.Is(err, ErrNotFound) {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, tm.ownerRow.ID, StatusRevoked, testClock) }); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ending the owner's row: %v, want ErrNotFound", err)
 	}
-	if err := s.EndCollaboration(ctx, pending.ID, StatusRevoked, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, pending.ID, StatusRevoked, testClock) }); err != nil {
 		t.Errorf("revoking a pending row: %v", err)
 	}
-	if err := s.EndCollaboration(ctx, accepted.ID, StatusLeft, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, accepted.ID, StatusLeft, testClock) }); err != nil {
 		t.Errorf("leaving an accepted row: %v", err)
 	}
 	for _, id := range []int64{pending.ID, accepted.ID} {
-		if err := s.EndCollaboration(ctx, id, StatusRevoked, testClock); !errors.Is(err, ErrNotFound) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, id, StatusRevoked, testClock) }); !errors.Is(err, ErrNotFound) {
 			t.Errorf("ending row %d twice: %v, want ErrNotFound", id, err)
 		}
 	}
@@ -257,7 +257,7 @@ func TestDatabaseForMemberSeesOwnerAndAcceptedOnly(t *testing.T) {
 	ctx := context.Background()
 	tm := newTeam(t, s)
 	accepted := tm.invite(t, s, "bob@example.com", "t1")
-	if err := s.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock) }); err != nil {
 		t.Fatal(err)
 	}
 	tm.invite(t, s, "carol@example.com", "t2") // carol is only invited
@@ -273,7 +273,7 @@ func TestDatabaseForMemberSeesOwnerAndAcceptedOnly(t *testing.T) {
 			t.Errorf("pending invitee: DatabaseForMember(%s) = %v, want ErrNotFound", ref, err)
 		}
 	}
-	if err := s.EndCollaboration(ctx, accepted.ID, StatusRevoked, testClock); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EndCollaboration(ctx, accepted.ID, StatusRevoked, testClock) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DatabaseForMember(ctx, tm.db.Name, tm.bob.ID); !errors.Is(err, ErrNotFound) {

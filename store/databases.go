@@ -18,8 +18,8 @@ type Database struct {
 }
 
 // CreateDatabase inserts d. A taken name or ID gives ErrDuplicate.
-func (c Conn) CreateDatabase(ctx context.Context, d Database) error {
-	_, err := c.q.ExecContext(ctx,
+func (w WriteTx) CreateDatabase(ctx context.Context, d Database) error {
+	_, err := w.tx.ExecContext(ctx,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 		d.ID, d.Name, d.Plan, d.OwnerID, micros(d.CreatedAt))
 	if isUniqueViolation(err) {

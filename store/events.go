@@ -28,8 +28,8 @@ type Event struct {
 }
 
 // InsertEvent records e.
-func (c Conn) InsertEvent(ctx context.Context, e Event) error {
-	_, err := c.q.ExecContext(ctx,
+func (w WriteTx) InsertEvent(ctx context.Context, e Event) error {
+	_, err := w.tx.ExecContext(ctx,
 		`INSERT INTO events (database_id, type, actor_id, target, at) VALUES (?, ?, ?, ?, ?)`,
 		e.DatabaseID, e.Type, nullID(e.ActorID), e.Target, micros(e.At))
 	if err != nil {

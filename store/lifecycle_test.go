@@ -46,7 +46,7 @@ func newLifecycleStore(t *testing.T) *lifecycleStore {
 func (ls *lifecycleStore) user(email, username string) store.User {
 	ls.t.Helper()
 	u := store.User{Email: email, Username: username, PasswordHash: "x", CreatedAt: lifecycleClock}
-	if err := ls.st.CreateUser(context.Background(), &u); err != nil {
+	if err := ls.st.Tx(context.Background(), func(tx store.WriteTx) error { return tx.CreateUser(context.Background(), &u) }); err != nil {
 		ls.t.Fatal(err)
 	}
 	return u
@@ -55,7 +55,7 @@ func (ls *lifecycleStore) user(email, username string) store.User {
 func (ls *lifecycleStore) database(id, name string) store.Database {
 	ls.t.Helper()
 	d := store.Database{ID: id, Name: name, Plan: "starter", OwnerID: ls.owner.ID, CreatedAt: lifecycleClock}
-	if err := ls.st.CreateDatabase(context.Background(), d); err != nil {
+	if err := ls.st.Tx(context.Background(), func(tx store.WriteTx) error { return tx.CreateDatabase(context.Background(), d) }); err != nil {
 		ls.t.Fatal(err)
 	}
 	return d
@@ -63,7 +63,7 @@ func (ls *lifecycleStore) database(id, name string) store.Database {
 
 func (ls *lifecycleStore) insert(m store.Collaborator) store.Collaborator {
 	ls.t.Helper()
-	if err := ls.st.InsertCollaborator(context.Background(), &m); err != nil {
+	if err := ls.st.Tx(context.Background(), func(tx store.WriteTx) error { return tx.InsertCollaborator(context.Background(), &m) }); err != nil {
 		ls.t.Fatal(err)
 	}
 	return m
@@ -73,7 +73,7 @@ func (ls *lifecycleStore) insert(m store.Collaborator) store.Collaborator {
 func (ls *lifecycleStore) email(addr string) store.Email {
 	ls.t.Helper()
 	e := store.Email{To: addr, Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: lifecycleClock}
-	if err := ls.st.EnqueueEmail(context.Background(), &e); err != nil {
+	if err := ls.st.Tx(context.Background(), func(tx store.WriteTx) error { return tx.EnqueueEmail(context.Background(), &e) }); err != nil {
 		ls.t.Fatal(err)
 	}
 	return e
@@ -89,7 +89,9 @@ func (ls *lifecycleStore) invite(db store.Database, addr, token string, sentAt t
 
 func (ls *lifecycleStore) event(db store.Database, typ string, actor int64, target string, at time.Time) {
 	ls.t.Helper()
-	if err := ls.st.InsertEvent(context.Background(), store.Event{DatabaseID: db.ID, Type: typ, ActorID: actor, Target: target, At: at}); err != nil {
+	if err := ls.st.Tx(context.Background(), func(tx store.WriteTx) error {
+		return tx.InsertEvent(context.Background(), store.Event{DatabaseID: db.ID, Type: typ, ActorID: actor, Target: target, At: at})
+	}); err != nil {
 		ls.t.Fatal(err)
 	}
 }
@@ -105,7 +107,9 @@ func TestResendReplacesTheLinkAndRemembersTheOldOne(t *testing.T) {
 	m := ls.invite(ls.db, "pia@example.com", "first", lifecycleClock)
 	resentAt := lifecycleClock.Add(3 * time.Hour)
 	second := ls.email(m.Email)
-	if err := ls.st.ReplaceInvitationToken(ctx, m.ID, lifecycleHash("second"), second.ID, resentAt); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.ReplaceInvitationToken(ctx, m.ID, lifecycleHash("second"), second.ID, resentAt)
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -135,11 +139,13 @@ func TestOnlyAPendingRowGetsANewLink(t *testing.T) {
 	ls := newLifecycleStore(t)
 	ctx := context.Background()
 	accepted := ls.invite(ls.db, "bob@example.com", "bob", lifecycleClock)
-	if err := ls.st.AcceptInvitation(ctx, accepted.ID, ls.bob.ID, lifecycleClock); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, ls.bob.ID, lifecycleClock) }); err != nil {
 		t.Fatal(err)
 	}
 	revoked := ls.invite(ls.db, "rita@example.com", "rita", lifecycleClock)
-	if err := ls.st.EndCollaboration(ctx, revoked.ID, store.StatusRevoked, lifecycleClock); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.EndCollaboration(ctx, revoked.ID, store.StatusRevoked, lifecycleClock)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	owner, err := ls.st.LiveCollaboratorByEmail(ctx, ls.db.ID, ls.owner.Email)
@@ -147,7 +153,10 @@ func TestOnlyAPendingRowGetsANewLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, m := range map[string]store.Collaborator{"accepted": accepted, "revoked": revoked, "owner": owner} {
-		if err := ls.st.ReplaceInvitationToken(ctx, m.ID, lifecycleHash("new-"+name), ls.email(m.Email).ID, lifecycleClock); !errors.Is(err, store.ErrNotFound) {
+		mail := ls.email(m.Email)
+		if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+			return tx.ReplaceInvitationToken(ctx, m.ID, lifecycleHash("new-"+name), mail.ID, lifecycleClock)
+		}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s row: ReplaceInvitationToken = %v, want ErrNotFound", name, err)
 		}
 		if m.TokenHash == nil {
@@ -159,7 +168,7 @@ func TestOnlyAPendingRowGetsANewLink(t *testing.T) {
 	}
 	// The refusal is in one transaction with the rest of a resend: nothing half-done.
 	again := ls.email(revoked.Email)
-	err = ls.st.Tx(ctx, func(tx store.Conn) error {
+	err = ls.st.Tx(ctx, func(tx store.WriteTx) error {
 		return tx.ReplaceInvitationToken(ctx, revoked.ID, lifecycleHash("again"), again.ID, lifecycleClock)
 	})
 	if !errors.Is(err, store.ErrNotFound) {
@@ -170,6 +179,23 @@ func TestOnlyAPendingRowGetsANewLink(t *testing.T) {
 	}
 }
 
+// TestMarkExpiryRecordedOnlyOnce: a link's expiry is recorded once; marking it again
+// (a second sweep) changes nothing and says so.
+func TestMarkExpiryRecordedOnlyOnce(t *testing.T) {
+	ls := newLifecycleStore(t)
+	ctx := context.Background()
+	m := ls.invite(ls.db, "pia@example.com", "pia", lifecycleClock)
+	mark := func(at time.Time) error {
+		return ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.MarkExpiryRecorded(ctx, m.ID, at) })
+	}
+	if err := mark(lifecycleClock.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := mark(lifecycleClock.Add(2 * time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("marking a recorded expiry again: %v, want ErrNotFound", err)
+	}
+}
+
 func TestUnrecordedExpiriesListEachLinkOnce(t *testing.T) {
 	ls := newLifecycleStore(t)
 	ctx := context.Background()
@@ -177,11 +203,13 @@ func TestUnrecordedExpiriesListEachLinkOnce(t *testing.T) {
 	early := ls.invite(ls.db, "early@example.com", "early", lifecycleClock)
 	late := ls.invite(ls.other, "late@example.com", "late", lifecycleClock.Add(time.Hour))
 	accepted := ls.invite(ls.db, "bob@example.com", "bob", lifecycleClock)
-	if err := ls.st.AcceptInvitation(ctx, accepted.ID, ls.bob.ID, lifecycleClock); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, ls.bob.ID, lifecycleClock) }); err != nil {
 		t.Fatal(err)
 	}
 	cancelled := ls.invite(ls.db, "gone@example.com", "gone", lifecycleClock)
-	if err := ls.st.EndCollaboration(ctx, cancelled.ID, store.StatusRevoked, lifecycleClock); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.EndCollaboration(ctx, cancelled.ID, store.StatusRevoked, lifecycleClock)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	expiredBy := func(now time.Time) []string {
@@ -207,7 +235,7 @@ func TestUnrecordedExpiriesListEachLinkOnce(t *testing.T) {
 	if got := expiredBy(lifecycleClock.Add(ttl + time.Hour)); !slices.Equal(got, []string{"early@example.com", "late@example.com"}) {
 		t.Errorf("at the second link's expiry, oldest first: %q", got)
 	}
-	if err := ls.st.MarkExpiryRecorded(ctx, early.ID, lifecycleClock.Add(ttl)); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.MarkExpiryRecorded(ctx, early.ID, lifecycleClock.Add(ttl)) }); err != nil {
 		t.Fatal(err)
 	}
 	if got := expiredBy(lifecycleClock.Add(ttl + time.Hour)); !slices.Equal(got, []string{"late@example.com"}) {
@@ -216,10 +244,15 @@ func TestUnrecordedExpiriesListEachLinkOnce(t *testing.T) {
 
 	// A resend gives the row a new link, whose own expiry is recorded in its turn.
 	resentAt := lifecycleClock.Add(ttl + 2*time.Hour)
-	if err := ls.st.ReplaceInvitationToken(ctx, early.ID, lifecycleHash("early-2"), ls.email(early.Email).ID, resentAt); err != nil {
+	mail := ls.email(early.Email)
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.ReplaceInvitationToken(ctx, early.ID, lifecycleHash("early-2"), mail.ID, resentAt)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ls.st.MarkExpiryRecorded(ctx, late.ID, lifecycleClock.Add(ttl+time.Hour)); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.MarkExpiryRecorded(ctx, late.ID, lifecycleClock.Add(ttl+time.Hour))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got := expiredBy(resentAt.Add(ttl - time.Microsecond)); len(got) != 0 {
@@ -228,7 +261,7 @@ func TestUnrecordedExpiriesListEachLinkOnce(t *testing.T) {
 	if got := expiredBy(resentAt.Add(ttl)); !slices.Equal(got, []string{"early@example.com"}) {
 		t.Errorf("when the new link expires: %q", got)
 	}
-	if err := ls.st.MarkExpiryRecorded(ctx, cancelled.ID, lifecycleClock); !errors.Is(err, store.ErrNotFound) {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.MarkExpiryRecorded(ctx, cancelled.ID, lifecycleClock) }); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("MarkExpiryRecorded on a cancelled row = %v, want ErrNotFound", err)
 	}
 }
@@ -287,7 +320,7 @@ func TestEventsRefuseUnknownTypesAndDatabases(t *testing.T) {
 		"unknown type":     {DatabaseID: ls.db.ID, Type: "renamed", Target: "x@example.com", At: lifecycleClock},
 		"unknown database": {DatabaseID: "db_nope", Type: store.EventInvited, Target: "x@example.com", At: lifecycleClock},
 	} {
-		if err := ls.st.InsertEvent(ctx, e); err == nil {
+		if err := ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.InsertEvent(ctx, e) }); err == nil {
 			t.Errorf("%s: the event was stored", name)
 		}
 	}
@@ -341,13 +374,15 @@ func TestDeliveryFollowsTheInvitationEmail(t *testing.T) {
 	if d := delivery(); d.State() != "queued" || d.LastError != "" {
 		t.Errorf("fresh invitation: %+v (%s), want queued", d, d.State())
 	}
-	if err := ls.st.MarkEmailFailed(ctx, m.EmailID, "dial tcp 127.0.0.1:25: connection refused", lifecycleClock.Add(2*time.Second)); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.MarkEmailFailed(ctx, m.EmailID, "dial tcp 127.0.0.1:25: connection refused", lifecycleClock.Add(2*time.Second))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if d := delivery(); d.State() != "failing" || d.LastError != "dial tcp 127.0.0.1:25: connection refused" || d.Attempts != 1 {
 		t.Errorf("after a failed attempt: %+v (%s), want failing with the error", d, d.State())
 	}
-	if err := ls.st.MarkEmailSent(ctx, m.EmailID, lifecycleClock.Add(time.Minute)); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error { return tx.MarkEmailSent(ctx, m.EmailID, lifecycleClock.Add(time.Minute)) }); err != nil {
 		t.Fatal(err)
 	}
 	if d := delivery(); d.State() != "sent" || d.LastError != "" || !d.SentAt.Equal(lifecycleClock.Add(time.Minute)) {
@@ -356,7 +391,9 @@ func TestDeliveryFollowsTheInvitationEmail(t *testing.T) {
 
 	// A resend follows the new e-mail, not the old one.
 	next := ls.email(m.Email)
-	if err := ls.st.ReplaceInvitationToken(ctx, m.ID, lifecycleHash("pia-2"), next.ID, lifecycleClock.Add(time.Hour)); err != nil {
+	if err := ls.st.Tx(ctx, func(tx store.WriteTx) error {
+		return tx.ReplaceInvitationToken(ctx, m.ID, lifecycleHash("pia-2"), next.ID, lifecycleClock.Add(time.Hour))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if d := delivery(); d.State() != "queued" {

@@ -23,8 +23,8 @@ type Email struct {
 }
 
 // EnqueueEmail adds e to the outbox, due at once.
-func (c Conn) EnqueueEmail(ctx context.Context, e *Email) error {
-	res, err := c.q.ExecContext(ctx, `
+func (w WriteTx) EnqueueEmail(ctx context.Context, e *Email) error {
+	res, err := w.tx.ExecContext(ctx, `
 		INSERT INTO outbox (to_addr, subject, text_body, html_body, created_at, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		e.To, e.Subject, e.Text, e.HTML, micros(e.CreatedAt), micros(e.CreatedAt))
@@ -53,15 +53,15 @@ func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
 }
 
 // MarkEmailSent records that e-mail id was delivered.
-func (c Conn) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
-	return c.changeStatus(ctx, "mark email sent",
+func (w WriteTx) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
+	return w.changeStatus(ctx, "mark email sent",
 		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`,
 		micros(at), id)
 }
 
 // MarkEmailFailed records a failed attempt and when to try again.
-func (c Conn) MarkEmailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
-	return c.changeStatus(ctx, "mark email failed",
+func (w WriteTx) MarkEmailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
+	return w.changeStatus(ctx, "mark email failed",
 		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
 		reason, micros(retryAt), id)
 }
@@ -69,8 +69,8 @@ func (c Conn) MarkEmailFailed(ctx context.Context, id int64, reason string, retr
 // RetryFailedEmailsNow makes every unsent e-mail that failed before and waits for a
 // later retry due at now, and says how many there were: once the server is back, there
 // is no reason to wait out their delays.
-func (c Conn) RetryFailedEmailsNow(ctx context.Context, now time.Time) (int64, error) {
-	res, err := c.q.ExecContext(ctx,
+func (w WriteTx) RetryFailedEmailsNow(ctx context.Context, now time.Time) (int64, error) {
+	res, err := w.tx.ExecContext(ctx,
 		`UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND attempts > 0 AND next_attempt_at > ?`,
 		micros(now), micros(now))
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 func enqueue(t *testing.T, s *Store, to string, at time.Time) Email {
 	t.Helper()
 	e := Email{To: to, Subject: "s " + to, Text: "t " + to, HTML: "<p>" + to + "</p>", CreatedAt: at}
-	if err := s.EnqueueEmail(context.Background(), &e); err != nil {
+	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.EnqueueEmail(context.Background(), &e) }); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -36,14 +36,14 @@ func TestOutboxHandsOutDueEmailsUntilSent(t *testing.T) {
 
 	t.Run("a failed attempt is retried later", func(t *testing.T) {
 		retryAt := testClock.Add(time.Minute)
-		if err := s.MarkEmailFailed(ctx, first.ID, "connection refused", retryAt); err != nil {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailFailed(ctx, first.ID, "connection refused", retryAt) }); err != nil {
 			t.Fatal(err)
 		}
 		next, err := s.NextDueEmail(ctx)
 		if err != nil || next.ID != later.ID {
 			t.Fatalf("NextDueEmail after a failure = %d, %v; want %d, now due first", next.ID, err, later.ID)
 		}
-		if err := s.MarkEmailSent(ctx, later.ID, testClock); err != nil {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailSent(ctx, later.ID, testClock) }); err != nil {
 			t.Fatal(err)
 		}
 		retried, err := s.NextDueEmail(ctx)
@@ -55,16 +55,16 @@ func TestOutboxHandsOutDueEmailsUntilSent(t *testing.T) {
 
 	t.Run("a sent e-mail is never handed out again", func(t *testing.T) {
 		sentAt := testClock.Add(2 * time.Minute)
-		if err := s.MarkEmailSent(ctx, first.ID, sentAt); err != nil {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailSent(ctx, first.ID, sentAt) }); err != nil {
 			t.Fatal(err)
 		}
 		if e, err := s.NextDueEmail(ctx); !errors.Is(err, ErrNotFound) {
 			t.Errorf("NextDueEmail after sending all = %+v, %v; want ErrNotFound", e, err)
 		}
-		if err := s.MarkEmailSent(ctx, first.ID, sentAt); !errors.Is(err, ErrNotFound) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailSent(ctx, first.ID, sentAt) }); !errors.Is(err, ErrNotFound) {
 			t.Errorf("marking a sent e-mail sent again: %v, want ErrNotFound", err)
 		}
-		if err := s.MarkEmailFailed(ctx, first.ID, "late failure", sentAt); !errors.Is(err, ErrNotFound) {
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailFailed(ctx, first.ID, "late failure", sentAt) }); !errors.Is(err, ErrNotFound) {
 			t.Errorf("marking a sent e-mail failed: %v, want ErrNotFound", err)
 		}
 		var attempts int

@@ -9,8 +9,8 @@ import (
 // is none. Used for secrets generated once, such as the session keys.
 func (s *Store) SettingOrCreate(ctx context.Context, key string, candidate []byte) ([]byte, error) {
 	var value []byte
-	err := s.Tx(ctx, func(tx Conn) error {
-		if _, err := tx.q.ExecContext(ctx,
+	err := s.Tx(ctx, func(tx WriteTx) error {
+		if _, err := tx.tx.ExecContext(ctx,
 			`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, candidate); err != nil {
 			return err
 		}

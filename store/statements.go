@@ -3,18 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// The store's queries run through one of two queriers: pooled outside a transaction,
-// inTx inside one. Both count each query and run it as a prepared statement; pooled
-// also lets writes through the writer gate one at a time, and counts each write in the
-// store's Generation once it has run (a transaction's writes are counted when it ends,
-// in transact).
+// The store's queries run through one of two queriers: pooled for reads outside a
+// transaction, inTx inside one. Both count each query and run it as a prepared
+// statement. Only a transaction writes: it passes the writer gate at BEGIN, and its
+// writes are counted in the store's Generation when it ends (transact).
 
 // statements keeps one prepared statement per query text. The queries are constants of
 // this package, so the set is small and fixed; database/sql prepares each on a
@@ -49,13 +46,13 @@ func (p *statements) close() {
 	})
 }
 
-// writerWait bounds the wait at the writer gate. A write that waits longer goes on
-// without it, to SQLite's own lock and busy timeout: a write started while the same
+// writerWait bounds the wait at the writer gate. A transaction that waits longer goes on
+// without it, to SQLite's own lock and busy timeout: one started while the same
 // goroutine holds the gate in a transaction then fails as it would without the gate,
 // instead of waiting for ever.
 const writerWait = 5 * time.Second
 
-// lockWriter admits one write (a transaction, or a single write statement) at a time.
+// lockWriter admits one write transaction at a time.
 // Writers queue here in order and the next starts as soon as the previous one ends;
 // in SQLite's busy handler they would poll with sleeps of up to 100 ms, leaving the
 // database idle between writes (measured with 32 API clients inviting: same
@@ -80,73 +77,23 @@ func (s *Store) lockWriter(ctx context.Context) (unlock func(), err error) {
 
 func (s *Store) unlockWriter() { <-s.writer }
 
-// pooled runs queries outside any transaction.
+// pooled runs reads outside any transaction.
 type pooled struct{ s *Store }
-
-func (p pooled) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	countStatement(ctx)
-	if isWrite(query) {
-		unlock, err := p.s.lockWriter(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-	}
-	// Every statement run here is taken for a write: counting a read too costs a cache
-	// miss, missing a write would serve a stale page.
-	defer p.s.wrote()
-	if st := p.s.stmts.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return p.s.db.ExecContext(ctx, query, args...)
-}
-
-// errWriteRows refuses a write that returns several rows outside a transaction: its
-// rows commit it when they are closed, which happens out of sight of the generation.
-var errWriteRows = errors.New("store: a write returning rows must run in Store.Tx")
 
 func (p pooled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	countStatement(ctx)
-	if isWrite(query) {
-		return nil, errWriteRows
-	}
 	if st := p.s.stmts.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return p.s.db.QueryContext(ctx, query, args...)
 }
 
-func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) row {
+func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	countStatement(ctx)
-	var r *sql.Row
 	if st := p.s.stmts.prepared(ctx, query); st != nil {
-		r = st.QueryRowContext(ctx, args...)
-	} else {
-		r = p.s.db.QueryRowContext(ctx, query, args...)
+		return st.QueryRowContext(ctx, args...)
 	}
-	if isWrite(query) {
-		return writeRow{Row: r, s: p.s}
-	}
-	return r
-}
-
-// writeRow is the answer of a write such as DELETE ... RETURNING outside a transaction:
-// SQLite commits it when the statement is reset, which Scan does, so it counts the
-// write after Scan.
-type writeRow struct {
-	*sql.Row
-	s *Store
-}
-
-func (w writeRow) Scan(dest ...any) error {
-	defer w.s.wrote()
-	return w.Row.Scan(dest...)
-}
-
-// isWrite tells statements that change the database from those that only read.
-func isWrite(query string) bool {
-	q := strings.TrimSpace(query)
-	return !(len(q) >= 6 && strings.EqualFold(q[:6], "SELECT"))
+	return p.s.db.QueryRowContext(ctx, query, args...)
 }
 
 // inTx runs queries in a transaction, which holds the writer gate already; as text
@@ -188,7 +135,7 @@ func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
-func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) row {
+func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	countStatement(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)

@@ -2,6 +2,10 @@
 //
 // Every query is written here; the rules about who may do what live in package
 // service, which runs them inside one Store.Tx per change.
+//
+// Reads are methods of Conn (the Store's own, or a transaction's); writes are methods of
+// WriteTx only, which only Store.Tx hands out: code outside a transaction cannot write.
+// A new write method takes a WriteTx receiver and runs its statements with w.tx.
 package store
 
 import (
@@ -31,23 +35,22 @@ var ErrDuplicate = errors.New("already exists")
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// querier is what both *sql.DB and *sql.Tx offer, so every query runs in or out of a
-// transaction alike.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// reader runs reads on the pool (pooled) or in a transaction (inTx) alike.
+type reader interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) row
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// row is the one-row answer of QueryRowContext: a *sql.Row, or for a write outside a
-// transaction, one that counts the write once scanned (see pooled.QueryRowContext).
-type row interface {
-	Scan(dest ...any) error
-}
-
-// Conn runs the store's queries on the database or inside a transaction.
+// Conn runs the store's reads, on the database or inside a transaction.
 type Conn struct {
-	q querier
+	q reader
+}
+
+// WriteTx is a write transaction: its own reads, and every write of the store. Store.Tx
+// is the only maker of one.
+type WriteTx struct {
+	Conn
+	tx inTx
 }
 
 // Store is the SQLite database. Its Conn methods run outside any transaction.
@@ -63,9 +66,8 @@ type Store struct {
 
 // Generation changes after every write this Store makes, once it is committed: an
 // answer computed entirely from queries run after reading generation g is current for
-// as long as Generation() still returns g. Every write goes through one of the two
-// queriers, which count it (statements.go): a transaction when it ends, committed or
-// not; a statement outside one once it has run.
+// as long as Generation() still returns g. Every write runs in a transaction, counted
+// when it ends, committed or not.
 //
 // It assumes this process is the only writer of the file: a write by another process
 // is not counted. dbcollab runs one server per database file, and its CLI goes through
@@ -115,13 +117,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
 
-// Tx runs fn in one IMMEDIATE transaction: committed if fn returns nil, rolled back otherwise.
-func (s *Store) Tx(ctx context.Context, fn func(tx Conn) error) error {
+// Tx runs fn in one IMMEDIATE transaction: committed if fn returns nil, rolled back
+// otherwise. It is the only way to write.
+func (s *Store) Tx(ctx context.Context, fn func(tx WriteTx) error) error {
 	return s.transact(ctx, s.stmts, fn)
 }
 
 // transact is Tx, its queries prepared through stmts, or run as text when stmts is nil.
-func (s *Store) transact(ctx context.Context, stmts *statements, fn func(tx Conn) error) error {
+func (s *Store) transact(ctx context.Context, stmts *statements, fn func(tx WriteTx) error) error {
 	unlock, err := s.lockWriter(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -137,7 +140,8 @@ func (s *Store) transact(ctx context.Context, stmts *statements, fn func(tx Conn
 	// Also on a panic in fn: an open transaction would keep the write lock for good.
 	// After a commit, Rollback is a no-op.
 	defer tx.Rollback()
-	if err := fn(Conn{q: inTx{tx: tx, stmts: stmts}}); err != nil {
+	t := inTx{tx: tx, stmts: stmts}
+	if err := fn(WriteTx{Conn: Conn{q: t}, tx: t}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -156,13 +160,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	// Not prepared: each runs once, and names tables the transaction itself creates.
-	return s.transact(ctx, nil, func(tx Conn) error {
-		if _, err := tx.q.ExecContext(ctx,
+	return s.transact(ctx, nil, func(tx WriteTx) error {
+		if _, err := tx.tx.ExecContext(ctx,
 			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 			return fmt.Errorf("store: create schema_migrations: %w", err)
 		}
 		for _, name := range names {
-			res, err := tx.q.ExecContext(ctx,
+			res, err := tx.tx.ExecContext(ctx,
 				`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
 				path.Base(name), micros(time.Now()))
 			if err != nil {
@@ -175,7 +179,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("store: read %s: %w", name, err)
 			}
-			if _, err := tx.q.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("store: apply %s: %w", name, err)
 			}
 		}

@@ -26,19 +26,19 @@ func openTestStore(t *testing.T) (*Store, string) {
 // testClock is a fixed instant with microsecond precision, the precision times are stored with.
 var testClock = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
 
-func createUser(t *testing.T, c Conn, email, username string) User {
+func createUser(t *testing.T, s *Store, email, username string) User {
 	t.Helper()
 	u := User{Email: email, Username: username, PasswordHash: "x", CreatedAt: testClock}
-	if err := c.CreateUser(context.Background(), &u); err != nil {
+	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.CreateUser(context.Background(), &u) }); err != nil {
 		t.Fatalf("CreateUser(%s): %v", email, err)
 	}
 	return u
 }
 
-func createDatabase(t *testing.T, c Conn, id, name string, owner User) Database {
+func createDatabase(t *testing.T, s *Store, id, name string, owner User) Database {
 	t.Helper()
 	d := Database{ID: id, Name: name, Plan: "plan", OwnerID: owner.ID, CreatedAt: testClock}
-	if err := c.CreateDatabase(context.Background(), d); err != nil {
+	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.CreateDatabase(context.Background(), d) }); err != nil {
 		t.Fatalf("CreateDatabase(%s): %v", name, err)
 	}
 	return d
@@ -81,7 +81,7 @@ func TestMigrationsApplyOnceAndReopenKeepsData(t *testing.T) {
 	if got := appliedMigrations(t, s); !slices.Equal(got, want) {
 		t.Fatalf("applied after first open = %q, want every embedded migration %q", got, want)
 	}
-	alice := createUser(t, s.Conn, "alice@example.com", "alice")
+	alice := createUser(t, s, "alice@example.com", "alice")
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +131,10 @@ func TestEveryPooledConnectionHasWALForeignKeysAndBusyTimeout(t *testing.T) {
 
 func TestForeignKeysRefuseRowsOfUnknownDatabases(t *testing.T) {
 	s, _ := openTestStore(t)
-	err := s.InsertCollaborator(context.Background(), &Collaborator{
-		DatabaseID: "db_missing", Email: "a@example.com", Status: StatusPending, InvitedAt: testClock,
+	err := s.Tx(context.Background(), func(tx WriteTx) error {
+		return tx.InsertCollaborator(context.Background(), &Collaborator{
+			DatabaseID: "db_missing", Email: "a@example.com", Status: StatusPending, InvitedAt: testClock,
+		})
 	})
 	if err == nil {
 		t.Fatal("a collaborator of a database that does not exist was stored")
@@ -143,8 +145,10 @@ func TestTxRollsBackWhenFnFails(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	refused := errors.New("refused")
-	err := s.Tx(ctx, func(tx Conn) error {
-		createUser(t, tx, "alice@example.com", "alice")
+	err := s.Tx(ctx, func(tx WriteTx) error {
+		if err := tx.CreateUser(ctx, &User{Email: "alice@example.com", Username: "alice", CreatedAt: testClock}); err != nil {
+			return err
+		}
 		return refused
 	})
 	if !errors.Is(err, refused) {
@@ -164,17 +168,18 @@ func TestTxRollsBackWhenFnPanics(t *testing.T) {
 				t.Fatal("the panic did not reach the caller")
 			}
 		}()
-		s.Tx(ctx, func(tx Conn) error {
-			createUser(t, tx, "alice@example.com", "alice")
+		s.Tx(ctx, func(tx WriteTx) error {
+			if err := tx.CreateUser(ctx, &User{Email: "alice@example.com", Username: "alice", CreatedAt: testClock}); err != nil {
+				return err
+			}
 			panic("a bug inside a transaction")
 		})
 	}()
 	// A transaction left open would hold the write lock: this write would wait for the
 	// busy timeout, then fail.
 	start := time.Now()
-	if err := s.Tx(ctx, func(tx Conn) error {
-		createUser(t, tx, "bob@example.com", "bob")
-		return nil
+	if err := s.Tx(ctx, func(tx WriteTx) error {
+		return tx.CreateUser(ctx, &User{Email: "bob@example.com", Username: "bob", CreatedAt: testClock})
 	}); err != nil {
 		t.Fatalf("the next transaction after a panic: %v (after %v)", err, time.Since(start))
 	}
@@ -185,13 +190,13 @@ func TestTxRollsBackWhenFnPanics(t *testing.T) {
 
 func TestCreateUserRefusesTakenEmailAndUsername(t *testing.T) {
 	s, _ := openTestStore(t)
-	createUser(t, s.Conn, "alice@example.com", "alice")
+	createUser(t, s, "alice@example.com", "alice")
 	for _, u := range []User{
 		{Email: "alice@example.com", Username: "other"},
 		{Email: "other@example.com", Username: "ALICE"},
 	} {
 		u.PasswordHash, u.CreatedAt = "x", testClock
-		if err := s.CreateUser(context.Background(), &u); !errors.Is(err, ErrDuplicate) {
+		if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.CreateUser(context.Background(), &u) }); !errors.Is(err, ErrDuplicate) {
 			t.Errorf("CreateUser(%s, %s) = %v, want ErrDuplicate", u.Email, u.Username, err)
 		}
 	}

@@ -16,8 +16,8 @@ type User struct {
 }
 
 // CreateUser inserts u and sets its ID. A taken e-mail or username gives ErrDuplicate.
-func (c Conn) CreateUser(ctx context.Context, u *User) error {
-	res, err := c.q.ExecContext(ctx,
+func (w WriteTx) CreateUser(ctx context.Context, u *User) error {
+	res, err := w.tx.ExecContext(ctx,
 		`INSERT INTO users (email, username, password_hash, created_at) VALUES (?, ?, ?, ?)`,
 		u.Email, u.Username, u.PasswordHash, micros(u.CreatedAt))
 	if isUniqueViolation(err) {

@@ -19,7 +19,7 @@ import (
 // password hash matches no password.
 func AddCollaborators(ctx context.Context, st *store.Store, db store.Database, prefix string, n int) error {
 	now := time.Now().UTC()
-	return st.Tx(ctx, func(tx store.Conn) error {
+	return st.Tx(ctx, func(tx store.WriteTx) error {
 		for i := 1; i <= n; i++ {
 			name := fmt.Sprintf("%s-%04d", prefix, i)
 			at := now.Add(time.Duration(i-n) * time.Second)
@@ -31,7 +31,7 @@ func AddCollaborators(ctx context.Context, st *store.Store, db store.Database, p
 	})
 }
 
-func addOne(ctx context.Context, tx store.Conn, db store.Database, name string, accepted, delivered bool, at time.Time) error {
+func addOne(ctx context.Context, tx store.WriteTx, db store.Database, name string, accepted, delivered bool, at time.Time) error {
 	email := name + "@example.com"
 	mail := store.Email{To: email, Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: at}
 	err := tx.EnqueueEmail(ctx, &mail)
