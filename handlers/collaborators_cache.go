@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/store"
 	"dbcollab/views"
 )
 
@@ -16,14 +17,14 @@ import (
 // tab viewed again costs what a static file costs instead of three queries, a render
 // of every row and gzip (about 1.3 ms of CPU for a hundred rows).
 //
-// It never answers what a fresh render would not. A tab is a function of:
-//   - the store's contents: the database, whether the viewer is a member, the rows,
-//     their e-mails' delivery, the Activity, the viewer's name. They are pinned by the
-//     store's Generation, read before any query the tab is made from and part of the
-//     key: any later write moves it, and the tab is not used again. That is why a hit
-//     may skip the membership check of CollaboratorsTab: made again, against the same
-//     store contents, it would answer the same. (loadUser still finds the user on every
-//     request, and requireUser still sends a visitor without one to the log-in page.)
+// Every view, cached or not, first checks that the viewer is a member (one indexed
+// query, service.Membership), which also reads the database's version: authorization
+// never rests on the cache. A cached tab is used only if it is current:
+//   - the store's contents: the rows, their e-mails' delivery, the Activity, the names
+//     on them. They are pinned by the database's version, read with the membership
+//     before the rows and the Activity, and moved by the store in the transaction of
+//     every change of them (so a write elsewhere, such as a token's use or another
+//     database's invitation, keeps the tab).
 //   - the request: the signed-in user's ID, the database as named in the URL, the
 //     Activity page, the CSRF token the forms carry, whether the answer is gzipped; all
 //     in the key. (Whether cookies are Secure is the Server's, as is the cache; the
@@ -31,13 +32,10 @@ import (
 //   - the clock: a pending row shows as expired from its expiry on, so a tab is kept
 //     only until the first expiry of its rows (service.FirstExpiry).
 //   - the flash message: a tab showing one is not kept, nor served from here.
-//
-// Only tabs of the current generation are kept: older ones can never be asked again.
 type collaboratorsCache struct {
-	mu         sync.Mutex
-	generation uint64
-	entries    map[collaboratorsKey]cachedAnswer
-	size       int // bytes of the kept bodies
+	mu      sync.Mutex
+	entries map[collaboratorsKey]cachedAnswer
+	size    int // bytes of the kept bodies
 }
 
 type collaboratorsKey struct {
@@ -48,62 +46,65 @@ type collaboratorsKey struct {
 	gzip   bool
 }
 
-// cachedAnswer is a tab as sent: its body, gzipped or not, until when it is current.
+// cachedAnswer is a tab as sent: its body, gzipped or not, which database at which
+// version it shows, until when it is current.
 type cachedAnswer struct {
-	body    []byte
-	gzipped bool
-	until   time.Time // zero: no expiry
+	body       []byte
+	gzipped    bool
+	databaseID string
+	version    int64
+	until      time.Time // zero: no expiry
 }
 
 // maxCachedTabs bounds the memory: past it, the cache starts again empty. A hundred
 // rows make 11 KB gzipped (137 KB for the rare client that does not accept gzip).
 const maxCachedTabs = 4 << 20
 
-func (cc *collaboratorsCache) get(generation uint64, key collaboratorsKey, now time.Time) (cachedAnswer, bool) {
+func (cc *collaboratorsCache) get(key collaboratorsKey, db store.Database, now time.Time) (cachedAnswer, bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if generation != cc.generation {
-		return cachedAnswer{}, false
-	}
 	a, ok := cc.entries[key]
-	if !ok || (!a.until.IsZero() && !now.Before(a.until)) {
+	if !ok || a.databaseID != db.ID || a.version != db.Version || (!a.until.IsZero() && !now.Before(a.until)) {
 		return cachedAnswer{}, false
 	}
 	return a, true
 }
 
-func (cc *collaboratorsCache) put(generation uint64, key collaboratorsKey, a cachedAnswer) {
+func (cc *collaboratorsCache) put(key collaboratorsKey, a cachedAnswer) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	switch {
-	case generation < cc.generation:
-		return // written meanwhile: a later view makes the current one
-	case generation > cc.generation || cc.entries == nil || cc.size+len(a.body) > maxCachedTabs:
-		cc.generation, cc.entries, cc.size = generation, map[collaboratorsKey]cachedAnswer{}, 0
+	old, ok := cc.entries[key]
+	if ok && old.databaseID == a.databaseID && old.version > a.version {
+		return // a later version is kept already
+	}
+	if cc.entries == nil || cc.size-len(old.body)+len(a.body) > maxCachedTabs {
+		cc.entries, cc.size, old = map[collaboratorsKey]cachedAnswer{}, 0, cachedAnswer{}
 	}
 	cc.entries[key] = a
-	cc.size += len(a.body)
+	cc.size += len(a.body) - len(old.body)
 }
 
 // cachedCollaborators is the Collaborators tab, from the cache when there is no flash
 // message to show.
 func (s *Server) cachedCollaborators(c echo.Context) error {
-	// Read by loadUser before the user: whatever the tab is made of is at least this recent.
-	generation, pinned := c.Get(generationKey).(uint64)
 	flash, err := s.takeFlash(c)
 	if err != nil {
 		return err
 	}
-	cacheable := pinned && flash == ""
 	token, _ := c.Get(csrfKey).(string)
 	key := collaboratorsKey{userID: currentUser(c).ID, ref: c.Param("db"), page: activityPage(c), csrf: token, gzip: acceptsGzip(c)}
-	if cacheable {
-		if a, ok := s.collaboratorsCache.get(generation, key, s.Service.Time()); ok {
+	member, err := s.Service.Membership(c.Request().Context(), key.userID, key.ref)
+	if err != nil {
+		return err
+	}
+	db := member.Database()
+	if flash == "" {
+		if a, ok := s.collaboratorsCache.get(key, db, s.Service.Time()); ok {
 			return a.send(c)
 		}
 	}
 
-	tab, err := s.Service.CollaboratorsTab(c.Request().Context(), key.userID, key.ref, key.page)
+	tab, err := s.Service.CollaboratorsTabOf(c.Request().Context(), member, key.page)
 	if err != nil {
 		return err
 	}
@@ -112,9 +113,9 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.until = s.Service.FirstExpiry(tab.Rows)
-	if cacheable {
-		s.collaboratorsCache.put(generation, key, a)
+	a.databaseID, a.version, a.until = db.ID, db.Version, s.Service.FirstExpiry(tab.Rows)
+	if flash == "" {
+		s.collaboratorsCache.put(key, a)
 	}
 	return a.send(c)
 }

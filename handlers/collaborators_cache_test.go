@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"dbcollab/service"
 	"dbcollab/store"
 )
 
@@ -20,10 +21,11 @@ import (
 // that the next view shows the change: the cache may only ever answer what a fresh
 // render would.
 
-// Statements of one view of the tab: the user, when the page comes from the cache;
-// also the membership check, the rows and the Activity when it is made again.
+// Statements of one view of the tab: the user and the membership check (which reads the
+// database's version), when the page comes from the cache; also the rows and the
+// Activity when it is made again.
 const (
-	cachedViewStatements = 1
+	cachedViewStatements = 2
 	freshViewStatements  = 4
 )
 
@@ -127,12 +129,71 @@ func TestCachedCollaboratorsTabShowsEveryWrite(t *testing.T) {
 		t.Errorf("after the invitee accepted, their status: %q", got)
 	}
 
-	owner.warm()
-	if _, _, err := h.svc.CreateAPIToken(ctx, h.owner.ID, "cli"); err != nil {
+}
+
+// TestCachedTabKeptAfterWritesElsewhere: a write that the tab does not show, such as an
+// API token made and used, an e-mail sent or another database's invitation, leaves it cached.
+func TestCachedTabKeptAfterWritesElsewhere(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	owner := h.signedIn(h.owner)
+	other, err := h.svc.CreateDatabase(ctx, h.stranger.ID, newDatabase("other-db"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n := owner.tabStatements(); n != freshViewStatements {
-		t.Errorf("after an API token was made, the tab ran %d statements, want %d: served from before the write", n, freshViewStatements)
+	writes := []struct {
+		name  string
+		write func() error
+	}{
+		{"API token made and used", func() error {
+			token, _, err := h.svc.CreateAPIToken(ctx, h.owner.ID, "cli")
+			if err == nil {
+				_, err = h.svc.UserByAPIToken(ctx, token)
+			}
+			return err
+		}},
+		{"invitation to another database, its e-mail sent", func() error {
+			_, _, err := h.svc.Invite(ctx, h.stranger.ID, other.Name, "elsewhere@example.com")
+			h.takeEmails()
+			return err
+		}},
+		{"account made", func() error {
+			_, err := h.svc.Signup(ctx, service.SignupInput{Email: "new@example.com", Username: "newcomer", Password: "long enough password"})
+			return err
+		}},
+	}
+	for _, w := range writes {
+		owner.warm()
+		if err := w.write(); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		if n := owner.tabStatements(); n != cachedViewStatements {
+			t.Errorf("after %s, the tab ran %d statements, want %d: the cache was emptied", w.name, n, cachedViewStatements)
+		}
+	}
+}
+
+// TestCachedTabRefusedToRevokedCollaboratorEvenIfCurrent: the membership check runs on every
+// view, so even a cached tab that wrongly looks current is not shown to someone revoked.
+func TestCachedTabRefusedToRevokedCollaboratorEvenIfCurrent(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	carl := h.signedIn(h.collaborator)
+	carl.warm()
+	if _, err := h.svc.Revoke(ctx, h.owner.ID, dbName, h.mustRow(h.collaborator.Email).ID); err != nil {
+		t.Fatal(err)
+	}
+	db, err := h.store.DatabaseForMember(ctx, dbName, h.owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.server.PretendCachedTabsCurrent(db.Version)
+	ctx, counter := store.CountStatements(ctx)
+	if rec := carl.inProcess(ctx, h.collaboratorsPath(), nil); rec.Code != http.StatusNotFound {
+		t.Fatalf("the revoked collaborator, their tab cached and looking current: %d, want 404", rec.Code)
+	}
+	if n := counter.Count(); n != cachedViewStatements {
+		t.Errorf("the refused view ran %d statements, want %d (the user, the membership check)", n, cachedViewStatements)
 	}
 }
 
@@ -254,10 +315,7 @@ func TestCachedTabIsTheFreshTabByteForByte(t *testing.T) {
 				rec := owner.inProcess(ctx, h.collaboratorsPath(), header)
 				return rec, counter.Count()
 			}
-			// A write first, so that the first view is made afresh.
-			if _, _, err := h.svc.CreateAPIToken(context.Background(), h.owner.ID, name); err != nil {
-				t.Fatal(err)
-			}
+			h.server.DropCachedTabs() // so that the first view is made afresh
 			fresh, freshN := view()
 			cached, cachedN := view()
 			if freshN != freshViewStatements || cachedN != cachedViewStatements {

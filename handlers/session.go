@@ -15,8 +15,6 @@ const (
 	sessionName = "dbcollab_session"
 	csrfKey     = "csrf"
 	userKey     = "user"
-	// generationKey holds the store's generation as the request began.
-	generationKey = "generation"
 
 	sessionUserID     = "user_id"
 	sessionReturnTo   = "return_to"
@@ -59,9 +57,6 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if isStaticAsset(c) {
 			return next(c)
 		}
-		// Before the user is read: a page made from this request's reads is at least
-		// this recent (see collaboratorsCache).
-		c.Set(generationKey, s.Service.Store.Generation())
 		id, ok := s.session(c).Values[sessionUserID].(int64)
 		if ok {
 			user, err := s.Service.User(c.Request().Context(), id)

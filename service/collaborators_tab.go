@@ -22,19 +22,40 @@ type CollaboratorsTab struct {
 // Activity, if userID is a member. It is Collaborators and Events with one membership
 // check for both, made afresh on every call.
 func (s *Service) CollaboratorsTab(ctx context.Context, userID int64, ref string, page int) (CollaboratorsTab, error) {
+	m, err := s.Membership(ctx, userID, ref)
+	if err != nil {
+		return CollaboratorsTab{}, err
+	}
+	return s.CollaboratorsTabOf(ctx, m, page)
+}
+
+// Membership is a database as one of its members saw it when Service.Membership checked,
+// the only maker of one: it carries its Version, which moves with every change its tab
+// shows, so that a tab made for a version is current while the version is.
+type Membership struct{ db store.Database }
+
+// Database is the database, with its Version as of the check.
+func (m Membership) Database() store.Database { return m.db }
+
+// Membership checks, in one query, that userID is a member of the database ref (name
+// or ID) and reads its version; ErrNotFound otherwise.
+func (s *Service) Membership(ctx context.Context, userID int64, ref string) (Membership, error) {
 	db, err := databaseForMember(ctx, s.Store.Conn, userID, ref)
+	return Membership{db: db}, err
+}
+
+// CollaboratorsTabOf is CollaboratorsTab for a membership checked already; what it reads
+// is at least as recent as the membership's Version.
+func (s *Service) CollaboratorsTabOf(ctx context.Context, m Membership, page int) (CollaboratorsTab, error) {
+	rows, err := s.liveRows(ctx, m.db)
 	if err != nil {
 		return CollaboratorsTab{}, err
 	}
-	rows, err := s.liveRows(ctx, db)
+	events, more, err := s.eventsPage(ctx, m.db, page)
 	if err != nil {
 		return CollaboratorsTab{}, err
 	}
-	events, more, err := s.eventsPage(ctx, db, page)
-	if err != nil {
-		return CollaboratorsTab{}, err
-	}
-	return CollaboratorsTab{Database: db, Rows: rows, Events: events, MoreEvents: more}, nil
+	return CollaboratorsTab{Database: m.db, Rows: rows, Events: events, MoreEvents: more}, nil
 }
 
 // FirstExpiry is when rows, as CollaboratorsTab returns them, stop being what people

@@ -27,8 +27,7 @@ func (s *Service) displayStatus(m store.Collaborator, now time.Time) string {
 // RecordExpiries records an "expired" event, dated when the link expired, for each
 // invitation that expired since the last call. The server calls it periodically.
 func (s *Service) RecordExpiries(ctx context.Context) (int, error) {
-	// Most sweeps find nothing: looking first, outside a transaction, spares the writer
-	// lock and leaves the store's write generation (and the cached tabs) alone.
+	// Most sweeps find nothing: looking first, outside a transaction, spares the writer lock.
 	if due, err := s.Store.UnrecordedExpiries(ctx, s.now().Add(-s.inviteTTL())); err != nil || len(due) == 0 {
 		return 0, err
 	}

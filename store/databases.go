@@ -13,6 +13,9 @@ type Database struct {
 	Plan      string
 	OwnerID   int64
 	CreatedAt time.Time
+	// Version moves with every change its Collaborators tab shows, in the transaction of
+	// the change (migration 004's triggers).
+	Version int64
 	// Owner is filled by the queries that join it.
 	Owner User
 }
@@ -31,13 +34,13 @@ func (w WriteTx) CreateDatabase(ctx context.Context, d Database) error {
 	return nil
 }
 
-const databaseColumns = `d.id, d.name, d.plan, d.owner_id, d.created_at,
+const databaseColumns = `d.id, d.name, d.plan, d.owner_id, d.created_at, d.version,
 	o.id, o.email, o.username, o.password_hash, o.created_at`
 
 func scanDatabase(row interface{ Scan(...any) error }) (Database, error) {
 	var d Database
 	var created, ownerCreated int64
-	err := row.Scan(&d.ID, &d.Name, &d.Plan, &d.OwnerID, &created,
+	err := row.Scan(&d.ID, &d.Name, &d.Plan, &d.OwnerID, &created, &d.Version,
 		&d.Owner.ID, &d.Owner.Email, &d.Owner.Username, &d.Owner.PasswordHash, &ownerCreated)
 	d.CreatedAt, d.Owner.CreatedAt = fromMicros(created), fromMicros(ownerCreated)
 	return d, err

@@ -10,8 +10,7 @@ import (
 
 // The store's queries run through one of two queriers: pooled for reads outside a
 // transaction, inTx inside one. Both count each query and run it as a prepared
-// statement. Only a transaction writes: it passes the writer gate at BEGIN, and its
-// writes are counted in the store's Generation when it ends (transact).
+// statement. Only a transaction writes: it passes the writer gate at BEGIN.
 
 // statements keeps one prepared statement per query text. The queries are constants of
 // this package, so the set is small and fixed; database/sql prepares each on a

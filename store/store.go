@@ -19,7 +19,6 @@ import (
 	"path"
 	"runtime"
 	"sort"
-	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -60,22 +59,7 @@ type Store struct {
 	stmts *statements
 	// writer holds a token while a write runs: see lockWriter.
 	writer chan struct{}
-	// generation counts the writes: see Generation.
-	generation atomic.Uint64
 }
-
-// Generation changes after every write this Store makes, once it is committed: an
-// answer computed entirely from queries run after reading generation g is current for
-// as long as Generation() still returns g. Every write runs in a transaction, counted
-// when it ends, committed or not.
-//
-// It assumes this process is the only writer of the file: a write by another process
-// is not counted. dbcollab runs one server per database file, and its CLI goes through
-// the server's API.
-func (s *Store) Generation() uint64 { return s.generation.Load() }
-
-// wrote counts a write, after it is committed.
-func (s *Store) wrote() { s.generation.Add(1) }
 
 // maxConns bounds the pool. SQLite work is CPU-bound, so more connections than a few
 // per core only add page caches; and the pool keeps every connection it opens, with
@@ -134,9 +118,6 @@ func (s *Store) transact(ctx context.Context, stmts *statements, fn func(tx Writ
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	// Deferred before the rollback, so run after it: counted once the transaction is over,
-	// whatever its end.
-	defer s.wrote()
 	// Also on a panic in fn: an open transaction would keep the write lock for good.
 	// After a commit, Rollback is a no-op.
 	defer tx.Rollback()
