@@ -15,8 +15,9 @@ import (
 func eventsOf(events []map[string]any, pages *[]string) func(w http.ResponseWriter, r *http.Request) bool {
 	var mu sync.Mutex
 	return func(w http.ResponseWriter, r *http.Request) bool {
-		db, ok := strings.CutPrefix(r.URL.Path, "/v1/databases/")
-		if db, ok = strings.CutSuffix(db, "/events"); !ok || r.Method != http.MethodGet {
+		db, isDatabase := strings.CutPrefix(r.URL.Path, "/v1/databases/")
+		db, isEvents := strings.CutSuffix(db, "/events")
+		if !isDatabase || !isEvents || r.Method != http.MethodGet {
 			return false
 		}
 		if db != demoDatabaseName && db != demoDatabaseID {
