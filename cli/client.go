@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"dbcollab/links"
 )
 
 // requestTimeout bounds one API call, so that a server that accepts the connection and
@@ -130,7 +132,7 @@ func (c *Client) CreateToken(ctx context.Context, email, password string) (strin
 // Databases lists the databases the token's user owns or collaborates on; login uses it
 // to check a token before storing it.
 func (c *Client) Databases(ctx context.Context) error {
-	return c.do(ctx, http.MethodGet, "/v1/databases", nil, nil)
+	return c.do(ctx, http.MethodGet, links.APIDatabases, nil, nil)
 }
 
 // Database looks a database up by name or ID.
@@ -138,7 +140,7 @@ func (c *Client) Database(ctx context.Context, ref string) (Database, error) {
 	var out struct {
 		Database *Database `json:"database"`
 	}
-	if err := c.do(ctx, http.MethodGet, databasePath(ref), nil, &out); err != nil {
+	if err := c.do(ctx, http.MethodGet, links.APIDatabase(ref), nil, &out); err != nil {
 		return Database{}, err
 	}
 	if out.Database == nil || out.Database.ID == "" || out.Database.Name == "" {
@@ -152,7 +154,7 @@ func (c *Client) Collaborators(ctx context.Context, ref string) ([]Collaborator,
 	var out struct {
 		Collaborators *[]Collaborator `json:"collaborators"`
 	}
-	if err := c.do(ctx, http.MethodGet, databasePath(ref)+"/collaborators", nil, &out); err != nil {
+	if err := c.do(ctx, http.MethodGet, links.APICollaborators(ref), nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Collaborators == nil {
@@ -167,7 +169,7 @@ func (c *Client) Invite(ctx context.Context, ref, email string) (Collaborator, e
 		Collaborator Collaborator `json:"collaborator"`
 	}
 	in := map[string]map[string]string{"collaborator": {"email": email}}
-	err := c.do(ctx, http.MethodPost, databasePath(ref)+"/collaborators", in, &out)
+	err := c.do(ctx, http.MethodPost, links.APICollaborators(ref), in, &out)
 	return out.Collaborator, err
 }
 
@@ -185,7 +187,7 @@ func (c *Client) Events(ctx context.Context, ref string, page int) ([]Event, err
 	var out struct {
 		Events *[]Event `json:"events"`
 	}
-	if err := c.do(ctx, http.MethodGet, databasePath(ref)+"/events?page="+strconv.Itoa(page), nil, &out); err != nil {
+	if err := c.do(ctx, http.MethodGet, links.APIEvents(ref)+"?page="+strconv.Itoa(page), nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Events == nil {
@@ -196,10 +198,8 @@ func (c *Client) Events(ctx context.Context, ref string, page int) ([]Event, err
 
 // Revoke removes a collaborator, cancels an invitation, or (on one's own row) leaves.
 func (c *Client) Revoke(ctx context.Context, ref string, id ID) error {
-	return c.do(ctx, http.MethodDelete, databasePath(ref)+"/collaborators/"+url.PathEscape(string(id)), nil, nil)
+	return c.do(ctx, http.MethodDelete, links.APICollaborator(ref, string(id)), nil, nil)
 }
-
-func databasePath(ref string) string { return "/v1/databases/" + url.PathEscape(ref) }
 
 // do sends in as JSON (if not nil), and decodes a 2xx answer into out (if not nil).
 // Anything else is an *APIError or an *UnreachableError.

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"dbcollab/links"
 )
 
 // Issue 4 in a browser, continued: a link opened by the wrong account, the notices the
@@ -85,7 +87,7 @@ func TestNoticesReachTheSMTPServer(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, true)
 	mail := s.app.Mail
-	collaborators := s.app.URL + "/databases/" + demoDB + "/settings/collaborators"
+	collaborators := s.app.URL + links.Collaborators(demoDB)
 
 	// A collaborator invites user4; user4 accepts: the inviter and the owner are told.
 	user2 := s.newUser("user2", true)

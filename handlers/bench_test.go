@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"dbcollab/handlers"
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/static"
 	"dbcollab/store"
@@ -94,7 +95,7 @@ func (f *tabFixture) signIn(tb testing.TB) {
 }
 
 // tabPath is the Collaborators tab of the fixture's database.
-func (f *tabFixture) tabPath() string { return "/databases/" + f.db.Name + "/settings/collaborators" }
+func (f *tabFixture) tabPath() string { return links.Collaborators(f.db.Name) }
 
 // browserGet is a GET as the signed-in browser sends it: cookies, Sec-Fetch-Site, gzip.
 func (f *tabFixture) browserGet(ctx context.Context, path string) *http.Request {

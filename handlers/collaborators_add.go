@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/views"
 )
@@ -22,7 +23,7 @@ func (s *Server) collaboratorsAdd(c echo.Context) error {
 	if err := s.flash(c, invite.Email+" has been invited to collaborate to "+db.Name); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/databases/"+db.Name+"/settings/collaborators")
+	return c.Redirect(http.StatusSeeOther, links.Collaborators(db.Name))
 }
 
 // statusOf is the HTTP status that answers a rule's refusal.

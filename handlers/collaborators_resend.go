@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 )
 
@@ -19,7 +20,7 @@ func (s *Server) collaboratorsResend(c echo.Context) error {
 		if err := s.flash(c, e.Message); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")
+		return c.Redirect(http.StatusSeeOther, links.Collaborators(c.Param("db")))
 	}
 	if err != nil {
 		return err
@@ -27,5 +28,5 @@ func (s *Server) collaboratorsResend(c echo.Context) error {
 	if err := s.flash(c, m.Email+" has been sent a new invitation; the previous link no longer works"); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/databases/"+db.Name+"/settings/collaborators")
+	return c.Redirect(http.StatusSeeOther, links.Collaborators(db.Name))
 }

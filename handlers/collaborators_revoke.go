@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/views"
 )
@@ -52,7 +53,7 @@ func (s *Server) collaboratorsRevoke(c echo.Context) error {
 	if err := s.flash(c, r.Email+" has been removed from the collaborators of "+r.Database.Name); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/databases/"+r.Database.Name+"/settings/collaborators")
+	return c.Redirect(http.StatusSeeOther, links.Collaborators(r.Database.Name))
 }
 
 // refuseRevoke goes back to the Collaborators tab saying why the row cannot be revoked
@@ -61,7 +62,7 @@ func (s *Server) refuseRevoke(c echo.Context, e *service.Error) error {
 	if err := s.flash(c, e.Message); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")
+	return c.Redirect(http.StatusSeeOther, links.Collaborators(c.Param("db")))
 }
 
 // rowID reads the collaborator row from the path; anything but a number is a 404.

@@ -3,12 +3,14 @@ package handlers_test
 import (
 	"net/http"
 	"testing"
+
+	"dbcollab/links"
 )
 
 func TestRevokeRemovesAnAcceptedCollaborator(t *testing.T) {
 	h := newHarness(t)
 	removed := h.signedIn(h.collaborator)
-	removed.get(h.path("")).expectStatus(http.StatusOK)
+	removed.get(links.Database(dbName)).expectStatus(http.StatusOK)
 
 	m, _ := h.row(h.collaborator.Email)
 	owner := h.signedIn(h.owner)
@@ -22,7 +24,7 @@ func TestRevokeRemovesAnAcceptedCollaborator(t *testing.T) {
 		t.Error("the removed collaborator's row is still in the table")
 	}
 	// The very next request of the removed collaborator, same cookie, finds nothing.
-	removed.get(h.path("")).expectStatus(http.StatusNotFound)
+	removed.get(links.Database(dbName)).expectStatus(http.StatusNotFound)
 	removed.get(h.collaboratorsPath()).expectStatus(http.StatusNotFound)
 	if home := removed.get("/").expectStatus(http.StatusOK); home.link(dbName).Length() != 0 {
 		t.Error("the database is still in the removed collaborator's list")
@@ -52,7 +54,7 @@ func TestRevokePendingInvitationCancelsItsLink(t *testing.T) {
 		t.Error("a cancelled invitation offers Accept")
 	}
 	invitee.postWithToken("/invitation", nil, invitee.token()).expectStatus(http.StatusConflict)
-	invitee.get(h.path("")).expectStatus(http.StatusNotFound)
+	invitee.get(links.Database(dbName)).expectStatus(http.StatusNotFound)
 }
 
 func TestRevokeOwnRowLeavesDatabase(t *testing.T) {
@@ -72,7 +74,7 @@ func TestRevokeOwnRowLeavesDatabase(t *testing.T) {
 	if home.link(dbName).Length() != 0 {
 		t.Error("the database is still in the list after leaving it")
 	}
-	a.get(h.path("")).expectStatus(http.StatusNotFound)
+	a.get(links.Database(dbName)).expectStatus(http.StatusNotFound)
 	if _, live := h.row(h.collaborator.Email); live {
 		t.Error("the row is still live after leaving")
 	}
@@ -97,7 +99,7 @@ func TestRevokeOwnerIsRefused(t *testing.T) {
 	if m, live := h.row(h.owner.Email); !live || m.Status != "owner" {
 		t.Errorf("owner row after the attempts: %+v (live: %v)", m, live)
 	}
-	h.signedIn(h.owner).get(h.path("")).expectStatus(http.StatusOK)
+	h.signedIn(h.owner).get(links.Database(dbName)).expectStatus(http.StatusOK)
 }
 
 func TestRevokeUnknownRowIsNotFound(t *testing.T) {

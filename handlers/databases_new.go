@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/views"
 )
@@ -34,5 +35,5 @@ func (s *Server) databaseCreate(c echo.Context) error {
 	if err := s.flash(c, db.Name+" has been created. You are its owner."); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/databases/"+db.Name)
+	return c.Redirect(http.StatusSeeOther, links.Database(db.Name))
 }

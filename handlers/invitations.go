@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/views"
 )
@@ -25,7 +26,7 @@ func (s *Server) openInvitation(c echo.Context) error {
 	if err := s.saveSession(c, sess); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/invitation")
+	return c.Redirect(http.StatusSeeOther, links.Invitation)
 }
 
 func (s *Server) showInvitation(c echo.Context) error {
@@ -70,5 +71,5 @@ func (s *Server) acceptInvitation(c echo.Context) error {
 	if err := s.saveSession(c, sess); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/databases/"+db.Name)
+	return c.Redirect(http.StatusSeeOther, links.Database(db.Name))
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"dbcollab/links"
 )
 
 // openLink follows an invitation link as a mail client would: GET the link, check it
@@ -54,20 +56,20 @@ func TestOpeningTheLinkNeverAccepts(t *testing.T) {
 	if m, _ := h.row(h.invitee.Email); m.Status != "pending" {
 		t.Fatalf("opening the link made the row %q", m.Status)
 	}
-	a.get(h.path("")).expectStatus(http.StatusNotFound)
+	a.get(links.Database(dbName)).expectStatus(http.StatusNotFound)
 }
 
 func TestAcceptMakesTheInviteeACollaborator(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.invitee)
 	a.openLink(h.inviteeToken, http.StatusOK)
-	a.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
+	a.submit("/invitation", "/invitation", nil).expectRedirect(links.Database(dbName))
 
-	overview := a.get(h.path("")).expectStatus(http.StatusOK)
+	overview := a.get(links.Database(dbName)).expectStatus(http.StatusOK)
 	if got := overview.flash(); got != "You now collaborate on "+dbName {
 		t.Errorf("flash %q", got)
 	}
-	if href, _ := a.get("/").link(dbName).Attr("href"); href != h.path("") {
+	if href, _ := a.get("/").link(dbName).Attr("href"); href != links.Database(dbName) {
 		t.Errorf("the database is not in the list after accepting")
 	}
 	row := collaboratorRows(a.get(h.collaboratorsPath()).expectStatus(http.StatusOK))
@@ -107,8 +109,8 @@ func TestAnonymousVisitorLogsInAndComesBack(t *testing.T) {
 	a.postWithToken("/invitation", nil, a.token()).expectRedirect("/login")
 
 	a.login(h.invitee.Email, password).expectRedirect("/invitation")
-	a.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
-	a.get(h.path("")).expectStatus(http.StatusOK)
+	a.submit("/invitation", "/invitation", nil).expectRedirect(links.Database(dbName))
+	a.get(links.Database(dbName)).expectStatus(http.StatusOK)
 }
 
 func TestAnonymousVisitorSignsUpAndComesBack(t *testing.T) {
@@ -121,7 +123,7 @@ func TestAnonymousVisitorSignsUpAndComesBack(t *testing.T) {
 	a.submit("/signup", "/signup", url.Values{
 		"email": {"Newcomer@example.com"}, "username": {"newcomer"}, "password": {password},
 	}).expectRedirect("/invitation")
-	a.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
+	a.submit("/invitation", "/invitation", nil).expectRedirect(links.Database(dbName))
 	if m, _ := h.row("newcomer@example.com"); m.Status != "accepted" || m.Username != "newcomer" {
 		t.Errorf("row after signing up and accepting: %+v", m)
 	}
@@ -150,7 +152,7 @@ func TestInvitationForAnotherAccountCannotBeAccepted(t *testing.T) {
 	if m, _ := h.row(h.invitee.Email); m.Status != "pending" {
 		t.Errorf("the invitation became %q", m.Status)
 	}
-	a.get(h.path("")).expectStatus(http.StatusNotFound)
+	a.get(links.Database(dbName)).expectStatus(http.StatusNotFound)
 
 	// Switching account keeps the invitation at hand.
 	a.submit("/invitation", "/logout", nil).expectRedirect("/login")

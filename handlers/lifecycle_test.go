@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"dbcollab/handlers"
+	"dbcollab/links"
 	"dbcollab/service/servicetest"
 	"dbcollab/store"
 )
@@ -154,7 +155,7 @@ func TestResendFromTheMenuMailsANewLinkAndTheOldOneSaysReplaced(t *testing.T) {
 	clock.Advance(lifecycleTTL - time.Second)
 	invitee := h.signedIn(h.invitee)
 	invitee.openLink(newToken, http.StatusOK).expectButton("Accept")
-	invitee.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
+	invitee.submit("/invitation", "/invitation", nil).expectRedirect(links.Database(dbName))
 	if m := h.mustRow(h.invitee.Email); m.Status != store.StatusAccepted {
 		t.Errorf("after accepting through the new link the row is %q", m.Status)
 	}
@@ -213,7 +214,7 @@ func TestSignupFromAnInvitationLocksTheInvitedAddress(t *testing.T) {
 	if err != nil || user.Username != "newcomer" {
 		t.Fatalf("the account with the invited address: %+v, %v", user, err)
 	}
-	a.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
+	a.submit("/invitation", "/invitation", nil).expectRedirect(links.Database(dbName))
 	if m := h.mustRow("newcomer@example.com"); m.Status != store.StatusAccepted || m.UserID != user.ID {
 		t.Errorf("after signing up and accepting the row is %+v", m)
 	}
@@ -285,7 +286,7 @@ func TestNotificationsOfWebActionsGoToThoseConcerned(t *testing.T) {
 	zoe.openLink(token, http.StatusOK)
 	zoe.submit("/signup?from=invitation", "/signup", url.Values{"username": {"zoe"}, "password": {password}, "from": {"invitation"}}).
 		expectRedirect("/invitation")
-	zoe.submit("/invitation", "/invitation", nil).expectRedirect(h.path(""))
+	zoe.submit("/invitation", "/invitation", nil).expectRedirect(links.Database(dbName))
 	if got := recipients(); !slices.Equal(got, []string{"olivia@example.com", "carl@example.com"}) {
 		t.Errorf("accepting e-mailed %q, want the owner and the inviter", got)
 	}
@@ -501,7 +502,7 @@ func TestInvitationTokensNeverReachPagesNorLogs(t *testing.T) {
 	keep(zoe.submit("/signup?from=invitation", "/signup", url.Values{"username": {"zoe"}, "password": {password}, "from": {"invitation"}}))
 	keep(zoe.get("/invitation"))
 	keep(zoe.submit("/invitation", "/invitation", nil))
-	keep(zoe.get(h.path("")))
+	keep(zoe.get(links.Database(dbName)))
 	keep(zoe.get(h.collaboratorsPath()))
 	keep(zoe.get("/invitations/" + second)) // used
 	clock.Advance(lifecycleTTL)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"dbcollab/links"
 )
 
 // atOnce runs fns at the same instant, as far as goroutines allow, and waits for all.
@@ -113,7 +115,7 @@ func TestCollaboratorsRevokingEachOtherOverHTTP(t *testing.T) {
 		}
 		outcomes[map[bool]string{true: "the dashboard's won", false: "the API's won"}[webDone]]++
 		for j, b := range browsers {
-			sees := b.get(w.h.path("")).status == http.StatusOK
+			sees := b.get(links.Database(dbName)).status == http.StatusOK
 			if _, live := w.h.row(emails[j]); sees != live {
 				t.Fatalf("round %d: %s sees the database: %v, has a live row: %v", i, emails[j], sees, live)
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/store"
 )
@@ -90,7 +91,7 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
-		return c.Redirect(http.StatusSeeOther, "/login")
+		return c.Redirect(http.StatusSeeOther, links.Login)
 	}
 }
 
@@ -98,10 +99,10 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 // but the invitation being accepted. It returns where to go next.
 func (s *Server) signIn(c echo.Context, user store.User) (string, error) {
 	sess := s.session(c)
-	next := "/"
+	next := links.Home
 	token, hasInvitation := sess.Values[sessionInvitation].(string)
 	if to, ok := sess.Values[sessionReturnTo].(string); hasInvitation {
-		next = "/invitation"
+		next = links.Invitation
 	} else if ok && isLocalPath(to) {
 		next = to
 	}

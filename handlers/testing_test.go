@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"dbcollab/handlers"
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/store"
 )
@@ -193,15 +194,12 @@ func (h *harness) invitationToken(email string) string {
 	return token
 }
 
-// path returns rest under the seeded database's dashboard, by name.
-func (h *harness) path(rest string) string { return "/databases/" + dbName + rest }
-
 // collaboratorsPath is the seeded database's Collaborators tab.
-func (h *harness) collaboratorsPath() string { return h.path("/settings/collaborators") }
+func (h *harness) collaboratorsPath() string { return links.Collaborators(dbName) }
 
 // revokePath is the confirmation page (GET) and action (POST) revoking row m.
 func (h *harness) revokePath(m store.Collaborator) string {
-	return h.collaboratorsPath() + "/" + itoa(m.ID) + "/revoke"
+	return links.Revoke(dbName, m.ID)
 }
 
 // actor is one browser: its own cookie jar, and redirects are not followed so that

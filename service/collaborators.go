@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"dbcollab/links"
 	"dbcollab/mailer"
 	"dbcollab/store"
 )
@@ -93,7 +94,7 @@ func (s *Service) insertInvitation(ctx context.Context, tx store.WriteTx, db sto
 func (s *Service) queueInvitation(ctx context.Context, tx store.WriteTx, db store.Database, inviter store.User, email, token string) (int64, error) {
 	msg := mailer.Invitation(email, mailer.InvitationData{
 		DatabaseName: db.Name, InviterName: inviter.Username, InviterEmail: inviter.Email,
-		Link: s.BaseURL + "/invitations/" + token,
+		Link: s.BaseURL + links.InvitationLink(token),
 	})
 	msg.CreatedAt = s.now()
 	err := tx.EnqueueEmail(ctx, &msg)
@@ -194,7 +195,7 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		if r.Left {
 			status, event = store.StatusLeft, store.EventLeft
 			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
-				s.BaseURL+"/databases/"+db.Name+"/settings/collaborators")
+				s.BaseURL+links.Collaborators(db.Name))
 		}
 		if err := tx.EndCollaboration(ctx, m.ID, status, now); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"dbcollab/links"
 	"dbcollab/mailer"
 	"dbcollab/store"
 )
@@ -186,7 +187,7 @@ func (s *Service) queueAcceptedNotices(ctx context.Context, tx store.WriteTx, db
 	}
 	who := fmt.Sprintf("%s (%s)", user.Username, user.Email)
 	for _, addr := range to {
-		notice := mailer.AcceptedNotice(addr, db.Name, who, s.BaseURL+"/databases/"+db.Name+"/settings/collaborators")
+		notice := mailer.AcceptedNotice(addr, db.Name, who, s.BaseURL+links.Collaborators(db.Name))
 		notice.CreatedAt = s.now()
 		if err := tx.EnqueueEmail(ctx, &notice); err != nil {
 			return err

@@ -7,18 +7,6 @@ import (
 	"dbcollab/store"
 )
 
-func revokeURL(db store.Database, m store.Collaborator) string {
-	return databaseURL(db, fmt.Sprintf("/settings/collaborators/%d/revoke", m.ID))
-}
-
-func resendURL(db store.Database, m store.Collaborator) string {
-	return databaseURL(db, fmt.Sprintf("/settings/collaborators/%d/resend", m.ID))
-}
-
-func activityPageURL(db store.Database, page int) string {
-	return databaseURL(db, fmt.Sprintf("/settings/collaborators?page=%d#activity-title", page))
-}
-
 // isInvitation reports whether m is an invitation not accepted yet, expired or not.
 func isInvitation(m store.Collaborator) bool {
 	return m.Status == store.StatusPending || m.Status == store.StatusExpired

@@ -2,7 +2,6 @@
 package views
 
 import (
-	"fmt"
 	"strings"
 
 	"dbcollab/store"
@@ -46,10 +45,6 @@ func (f Form) Describe(field string) string {
 		return field + "-error"
 	}
 	return ""
-}
-
-func databaseURL(db store.Database, rest string) string {
-	return fmt.Sprintf("/databases/%s%s", db.Name, rest)
 }
 
 // joinIDs is an ARIA ID list of the non-empty ids.

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"dbcollab/links"
 )
 
 // Targets of issue 6.
@@ -83,7 +85,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if page.rows != 101 {
 		return fmt.Errorf("the tab of %s shows %d rows, want the owner and 100 collaborators", tabDB100, page.rows)
 	}
-	api, err := fetch(ctx, srv.url, "/v1/databases/"+tabDB100+"/collaborators", "", http.Header{"Authorization": {"Bearer " + apiToken}})
+	api, err := fetch(ctx, srv.url, links.APICollaborators(tabDB100), "", http.Header{"Authorization": {"Bearer " + apiToken}})
 	if err != nil {
 		return err
 	}
@@ -132,7 +134,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	return nil
 }
 
-func tabPath(db string) string { return "/databases/" + db + "/settings/collaborators" }
+func tabPath(db string) string { return links.Collaborators(db) }
 
 // compare loads a then b in alternating rounds after a warm-up of each, so that both
 // see the same machine.
@@ -150,7 +152,7 @@ func compare(ctx context.Context, c *loadClient, cfg config, serverCPU func() ti
 
 // invitation is a POST inviting an address never invited before.
 func invitation(ctx context.Context, base, token string) func() (*http.Request, error) {
-	url := base + "/v1/databases/" + invitesDB + "/collaborators"
+	url := base + links.APICollaborators(invitesDB)
 	var sent atomic.Int64
 	return func() (*http.Request, error) {
 		body := fmt.Sprintf(`{"collaborator":{"email":"load-%d@example.com"}}`, sent.Add(1))

@@ -1,0 +1,49 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"dbcollab/handlers"
+	"dbcollab/links"
+)
+
+// TestEveryLinkIsARoute: each URL package links spells leads to a route of the table,
+// so a link and its route cannot drift apart.
+func TestEveryLinkIsARoute(t *testing.T) {
+	e := (&handlers.Server{}).Routes()
+	for _, l := range []struct{ method, url string }{
+		{http.MethodGet, links.Home},
+		{http.MethodGet, links.Login},
+		{http.MethodGet, links.NewDatabase},
+		{http.MethodPost, links.Databases},
+		{http.MethodGet, links.Invitation},
+		{http.MethodPost, links.Invitation},
+		{http.MethodGet, links.InvitationLink("token")},
+		{http.MethodGet, links.Database("orders")},
+		{http.MethodGet, links.Settings("orders")},
+		{http.MethodGet, links.Collaborators("orders")},
+		{http.MethodPost, links.Collaborators("orders")},
+		{http.MethodGet, links.Activity("orders", 2)},
+		{http.MethodGet, links.Revoke("orders", 7)},
+		{http.MethodPost, links.Revoke("orders", 7)},
+		{http.MethodPost, links.Resend("orders", 7)},
+		{http.MethodGet, links.APIDatabases},
+		{http.MethodGet, links.APIDatabase("db_1")},
+		{http.MethodGet, links.APICollaborators("db_1")},
+		{http.MethodPost, links.APICollaborators("db_1")},
+		{http.MethodDelete, links.APICollaborator("db_1", "7")},
+		{http.MethodGet, links.APIEvents("db_1")},
+	} {
+		u, err := url.Parse(l.url)
+		if err != nil {
+			t.Fatalf("%s: %v", l.url, err)
+		}
+		c := e.NewContext(nil, nil)
+		e.Router().Find(l.method, u.Path, c)
+		if route := c.Path(); route == "" || route == "/*" {
+			t.Errorf("%s %s leads to no route (%q)", l.method, l.url, route)
+		}
+	}
+}

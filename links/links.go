@@ -1,0 +1,60 @@
+// Package links spells the dashboard's and the API's URLs (paths; e-mails prefix the
+// base URL), for handlers, views, the service's e-mails, the CLI and tests alike. It
+// imports nothing of dbcollab, so that any package may use it.
+package links
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// Paths with no part that varies.
+const (
+	Home        = "/"
+	Login       = "/login"
+	Databases   = "/databases"
+	NewDatabase = "/databases/new"
+	// Invitation is the invitation being accepted, kept in the session.
+	Invitation = "/invitation"
+	// APIDatabases lists the databases in the JSON API.
+	APIDatabases = "/v1/databases"
+)
+
+// Database is the overview of the database named name (or with that ID).
+func Database(name string) string { return "/databases/" + name }
+
+// Settings is the database's Settings → General page.
+func Settings(name string) string { return Database(name) + "/settings" }
+
+// Collaborators is the database's Settings → Collaborators tab, and where its Add form posts.
+func Collaborators(name string) string { return Settings(name) + "/collaborators" }
+
+// Activity is page (from 1) of the tab's Activity, scrolled to it.
+func Activity(name string, page int) string {
+	return Collaborators(name) + "?page=" + strconv.Itoa(page) + "#activity-title"
+}
+
+// Revoke confirms (GET) and makes (POST) the revocation of collaborator row id.
+func Revoke(name string, id int64) string { return collaborator(name, id) + "/revoke" }
+
+// Resend e-mails a fresh link for the invitation row id.
+func Resend(name string, id int64) string { return collaborator(name, id) + "/resend" }
+
+func collaborator(name string, id int64) string {
+	return Collaborators(name) + "/" + strconv.FormatInt(id, 10)
+}
+
+// InvitationLink is the link an invitation e-mail carries.
+func InvitationLink(token string) string { return "/invitations/" + token }
+
+// APIDatabase is the database ref (name or ID, escaped here) in the JSON API.
+func APIDatabase(ref string) string { return APIDatabases + "/" + url.PathEscape(ref) }
+
+// APICollaborators lists (GET) and invites (POST) the database's collaborators.
+func APICollaborators(ref string) string { return APIDatabase(ref) + "/collaborators" }
+
+// APICollaborator is the collaborator row id (removed with DELETE).
+func APICollaborator(ref, id string) string { return APICollaborators(ref) + "/" + url.PathEscape(id) }
+
+// APIEvents is the database's Activity in the JSON API.
+func APIEvents(ref string) string { return APIDatabase(ref) + "/events" }
