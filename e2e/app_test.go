@@ -1,23 +1,23 @@
 package e2e
 
 import (
-	"bytes"
 	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"dbcollab/internal/testkit"
 )
 
 // app is one running dbcollab binary with its own database file and mail sink.
 type app struct {
 	URL  string
 	Mail *mailSink
-	out  *syncBuffer
+	out  *testkit.SyncBuffer
 }
 
 // startApp runs `dbcollab serve` on a free loopback port, sending e-mail to a fresh
@@ -33,7 +33,7 @@ func startApp(t *testing.T, demo bool, flags ...string) *app {
 		args = append(args, "--demo")
 	}
 	args = append(args, flags...)
-	a := &app{URL: "http://" + addr, Mail: sink, out: &syncBuffer{}}
+	a := &app{URL: "http://" + addr, Mail: sink, out: &testkit.SyncBuffer{}}
 	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = a.out, a.out
 	if err := cmd.Start(); err != nil {
@@ -94,22 +94,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -22,6 +22,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 	_ "modernc.org/sqlite"
+
+	"dbcollab/internal/testkit"
 )
 
 // The crash, SMTP outage and graceful stop tests run the binary as an operator does: on
@@ -33,7 +35,7 @@ import (
 type serverProcess struct {
 	URL    string
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testkit.SyncBuffer
 	exited chan struct{}
 	// waitErr is cmd.Wait's result, once exited is closed.
 	waitErr error
@@ -45,7 +47,7 @@ func startServer(t *testing.T, dbPath, smtpAddr string, flags ...string) *server
 	t.Helper()
 	addr := freeAddr(t)
 	args := append([]string{"serve", "--addr", addr, "--db", dbPath, "--smtp-url", "smtp://" + smtpAddr}, flags...)
-	p := &serverProcess{URL: "http://" + addr, cmd: exec.Command(binary, args...), out: &syncBuffer{}, exited: make(chan struct{})}
+	p := &serverProcess{URL: "http://" + addr, cmd: exec.Command(binary, args...), out: &testkit.SyncBuffer{}, exited: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", binary, err)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"dbcollab/service"
+	"dbcollab/service/servicetest"
 )
 
 // collaboratorJSON is a row as the API shows it, at the fixed clock.
@@ -159,16 +159,9 @@ func TestAPIRemoveOwnerIsRefused(t *testing.T) {
 
 func TestAPIRemoveUnknownRowIsNotFound(t *testing.T) {
 	w := newAPIWorld(t)
-	other, err := w.svc.CreateDatabase(t.Context(), w.users["stranger"].ID, service.NewDatabaseInput{Name: "other-db", Plan: service.Plans[0].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := w.svc.Store.Collaborators(t.Context(), other.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := servicetest.NewOtherDatabase(t, w.svc, w.users["stranger"].ID, "other-db", "someone@example.com")
 	before := w.stored()
-	for _, id := range []string{"999", "0", "-1", "abc", fmt.Sprint(rows[0].ID)} {
+	for _, id := range []string{"999", "0", "-1", "abc", fmt.Sprint(other.OwnerRow.ID), fmt.Sprint(other.Invited.ID)} {
 		w.delete(w.collaboratorsPath("/"+id), w.auth["owner"]).
 			expectError(t, http.StatusNotFound, "Collaborator "+id+" not found on my-dedicated-db")
 	}

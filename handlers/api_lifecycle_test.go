@@ -86,20 +86,13 @@ func (w *apiWorld) mustRow(email string) store.Collaborator {
 
 func TestAPIResendRefusesWhatIsNotAnInvitation(t *testing.T) {
 	w := newAPIWorld(t)
-	other, err := w.svc.CreateDatabase(t.Context(), w.users["stranger"].ID, service.NewDatabaseInput{Name: "other-db", Plan: service.Plans[0].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := w.svc.Store.Collaborators(t.Context(), other.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := servicetest.NewOtherDatabase(t, w.svc, w.users["stranger"].ID, "other-db", "someone@example.com")
 	before := w.stored()
 	for _, email := range []string{"user1@example.com", "user2@example.com"} {
 		w.post(w.resendPath(email), w.auth["owner"], "").
 			expectError(t, http.StatusUnprocessableEntity, "Only a pending or expired invitation can be sent again")
 	}
-	for _, id := range []string{"999", "0", "-1", "abc", fmt.Sprint(rows[0].ID)} {
+	for _, id := range []string{"999", "0", "-1", "abc", fmt.Sprint(other.OwnerRow.ID), fmt.Sprint(other.Invited.ID)} {
 		w.post(w.collaboratorsPath("/"+id+"/resend"), w.auth["collaborator"], "").
 			expectError(t, http.StatusNotFound, "Collaborator "+id+" not found on my-dedicated-db")
 	}

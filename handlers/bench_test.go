@@ -10,13 +10,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"dbcollab/handlers"
+	"dbcollab/internal/testkit"
 	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/static"
@@ -143,7 +142,7 @@ func (f *tabFixture) benchGet(b *testing.B, path string) {
 func (f *tabFixture) benchGetAfter(b *testing.B, path string, before func()) {
 	ctx := context.Background()
 	w := &discardWriter{header: http.Header{}}
-	loop(b, func() {
+	testkit.Loop(b, func() {
 		before()
 		clear(w.header)
 		w.status, w.size = 0, 0
@@ -191,7 +190,7 @@ func BenchmarkAPIInvite(b *testing.B) {
 	path := "/v1/databases/" + f.db.Name + "/collaborators"
 	w := &discardWriter{header: http.Header{}}
 	n := 0
-	loop(b, func() {
+	testkit.Loop(b, func() {
 		n++
 		body := fmt.Sprintf(`{"collaborator":{"email":"api-%d@example.com"}}`, n)
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
@@ -204,22 +203,4 @@ func BenchmarkAPIInvite(b *testing.B) {
 			b.Fatalf("POST %s: %d", path, w.status)
 		}
 	})
-}
-
-// cpuTime is the CPU time this process has used so far, user and system. On a shared
-// machine it drifts much less than wall time, so benchmarks report it per op too.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loop runs op b.N times and reports the CPU time per op beside the wall time.
-func loop(b *testing.B, op func()) {
-	b.ReportAllocs()
-	start := cpuTime()
-	for b.Loop() {
-		op()
-	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dbcollab/service"
+	"dbcollab/service/servicetest"
 	"dbcollab/store"
 )
 
@@ -137,10 +138,8 @@ func TestCachedTabKeptAfterWritesElsewhere(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	owner := h.signedIn(h.owner)
-	other, err := h.svc.CreateDatabase(ctx, h.stranger.ID, newDatabase("other-db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := servicetest.NewOtherDatabase(t, h.svc, h.stranger.ID, "other-db", "someone@example.com")
+	h.takeEmails()
 	writes := []struct {
 		name  string
 		write func() error

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"dbcollab/links"
+	"dbcollab/service/servicetest"
 )
 
 func TestRevokeRemovesAnAcceptedCollaborator(t *testing.T) {
@@ -114,13 +115,7 @@ func TestRevokeUnknownRowIsNotFound(t *testing.T) {
 		a.postWithToken(path, nil, a.token()).expectStatus(http.StatusNotFound)
 	}
 	// A row of another database is not found through this one.
-	if _, err := h.svc.CreateDatabase(t.Context(), h.stranger.ID, newDatabase("other-db")); err != nil {
-		t.Fatal(err)
-	}
-	_, other, err := h.svc.Invite(t.Context(), h.stranger.ID, "other-db", "someone@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := servicetest.NewOtherDatabase(t, h.svc, h.stranger.ID, "other-db", "someone@example.com").Invited
 	a.get(h.revokePath(other)).expectStatus(http.StatusNotFound)
 	a.postWithToken(h.revokePath(other), nil, a.token()).expectStatus(http.StatusNotFound)
 	rows, err := h.store.Collaborators(t.Context(), other.DatabaseID)

@@ -9,13 +9,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"dbcollab/handlers"
+	"dbcollab/internal/testkit"
 	"dbcollab/links"
 	"dbcollab/service/servicetest"
 	"dbcollab/store"
@@ -455,28 +455,10 @@ func TestDeliveryStateIsShownUnderPendingAddresses(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the server writes to while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // Invitation tokens are only in the e-mail: never in a page, a redirect, an event or a
 // request log line, whatever happens to the link.
 func TestInvitationTokensNeverReachPagesNorLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	h, clock := newLifecycleHarness(t, 0, func(s *handlers.Server) {
 		s.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

@@ -5,25 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
+	"dbcollab/internal/testkit"
 	"dbcollab/links"
 )
-
-// atOnce runs fns at the same instant, as far as goroutines allow, and waits for all.
-func atOnce(fns ...func()) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for _, fn := range fns {
-		wg.Go(func() {
-			<-start
-			fn()
-		})
-	}
-	close(start)
-	wg.Wait()
-}
 
 // The rules layer's race tests (service/race_test.go) prove the rows; this one proves
 // the whole server: through the form and the API at once, from the owner and a
@@ -51,7 +37,7 @@ func TestConcurrentInvitationsOfOneAddressOverHTTP(t *testing.T) {
 			}
 		}
 	}
-	atOnce(fns...)
+	testkit.AtOnce(fns...)
 
 	counts := map[int]int{}
 	for _, s := range statuses {
@@ -99,7 +85,7 @@ func TestCollaboratorsRevokingEachOtherOverHTTP(t *testing.T) {
 		}
 		csrf := browsers[0].token()
 		var web, api int
-		atOnce(
+		testkit.AtOnce(
 			func() {
 				web = browsers[0].postWithToken(fmt.Sprintf("%s/%d/revoke", collaboratorsTab, rows[1]), nil, csrf).status
 			},

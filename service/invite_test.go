@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dbcollab/service"
+	"dbcollab/service/servicetest"
 	"dbcollab/store"
 )
 
@@ -270,14 +271,8 @@ func TestStrangerAndPendingInviteeSeeNothing(t *testing.T) {
 
 func TestMembersCannotReachRowsOfAnotherDatabase(t *testing.T) {
 	w := newWorld(t)
-	other, err := w.svc.CreateDatabase(t.Context(), w.stranger.ID, service.NewDatabaseInput{Name: "billing", Plan: service.Plans[0].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, otherRow, err := w.svc.Invite(t.Context(), w.stranger.ID, other.Name, "dave@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := servicetest.NewOtherDatabase(t, w.svc, w.stranger.ID, "billing", "dave@example.com")
+	otherRow := other.Invited
 	for _, actor := range w.members() {
 		t.Run(actor.name, func(t *testing.T) {
 			_, err := w.svc.Revoke(t.Context(), actor.user.ID, dbName, otherRow.ID)

@@ -4,26 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
+	"dbcollab/internal/testkit"
 	"dbcollab/service"
 	"dbcollab/store"
 )
-
-// together runs fns at the same instant, as far as goroutines allow, and waits for all.
-func together(fns ...func()) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for _, fn := range fns {
-		wg.Go(func() {
-			<-start
-			fn()
-		})
-	}
-	close(start)
-	wg.Wait()
-}
 
 // rounds is how many times each two-party race is run, so that both orders are likely to occur.
 const rounds = 20
@@ -43,7 +29,7 @@ func TestConcurrentInvitationsOfOneAddressMakeOneRow(t *testing.T) {
 		}
 		fns[i] = func() { _, _, errs[i] = w.svc.Invite(t.Context(), actor.ID, dbName, address) }
 	}
-	together(fns...)
+	testkit.AtOnce(fns...)
 
 	invited, already := 0, 0
 	for i, err := range errs {
@@ -80,7 +66,7 @@ func TestAcceptRacingRevoke(t *testing.T) {
 		guest := signup(t, w.svc, fmt.Sprintf("guest%d", i))
 		row, token := w.invite(t, w.owner, guest.Email)
 		var acceptErr, revokeErr error
-		together(
+		testkit.AtOnce(
 			func() { _, acceptErr = w.svc.AcceptInvitation(t.Context(), guest.ID, token) },
 			func() { _, revokeErr = w.svc.Revoke(t.Context(), w.owner.ID, dbName, row.ID) },
 		)
@@ -119,7 +105,7 @@ func TestCollaboratorsRevokingEachOther(t *testing.T) {
 		a, aRow := w.member(t, fmt.Sprintf("alpha%d", i))
 		b, bRow := w.member(t, fmt.Sprintf("beta%d", i))
 		var aErr, bErr error
-		together(
+		testkit.AtOnce(
 			func() { _, aErr = w.svc.Revoke(t.Context(), a.ID, dbName, bRow.ID) },
 			func() { _, bErr = w.svc.Revoke(t.Context(), b.ID, dbName, aRow.ID) },
 		)
@@ -161,7 +147,7 @@ func TestLeaveRacingInviteOfSameAddress(t *testing.T) {
 		c, cRow := w.member(t, fmt.Sprintf("leaver%d", i))
 		w.drainOutbox(t)
 		var leaveErr, inviteErr error
-		together(
+		testkit.AtOnce(
 			func() { _, leaveErr = w.svc.Revoke(t.Context(), c.ID, dbName, cRow.ID) },
 			func() { _, _, inviteErr = w.svc.Invite(t.Context(), w.owner.ID, dbName, strings.ToUpper(c.Email)) },
 		)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"dbcollab/internal/testkit"
 	"dbcollab/store"
 	"dbcollab/store/storetest"
 )
@@ -51,7 +51,7 @@ func BenchmarkCollaborators(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
 			st, db := benchDatabase(b, rows)
 			ctx := context.Background()
-			loop(b, func() {
+			testkit.Loop(b, func() {
 				list, err := st.Collaborators(ctx, db.ID)
 				if err != nil || len(list) != rows+1 {
 					b.Fatalf("%d rows, %v", len(list), err)
@@ -65,7 +65,7 @@ func BenchmarkCollaborators(b *testing.B) {
 func BenchmarkDatabaseForMember(b *testing.B) {
 	st, db := benchDatabase(b, 100)
 	ctx := context.Background()
-	loop(b, func() {
+	testkit.Loop(b, func() {
 		if _, err := st.DatabaseForMember(ctx, db.Name, db.OwnerID); err != nil {
 			b.Fatal(err)
 		}
@@ -76,27 +76,9 @@ func BenchmarkDatabaseForMember(b *testing.B) {
 func BenchmarkEvents(b *testing.B) {
 	st, db := benchDatabase(b, 100)
 	ctx := context.Background()
-	loop(b, func() {
+	testkit.Loop(b, func() {
 		if _, err := st.Events(ctx, db.ID, 26, 0); err != nil {
 			b.Fatal(err)
 		}
 	})
-}
-
-// cpuTime is the CPU time this process has used so far, user and system. On a shared
-// machine it drifts much less than wall time, so benchmarks report it per op too.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loop runs op b.N times and reports the CPU time per op beside the wall time.
-func loop(b *testing.B, op func()) {
-	b.ReportAllocs()
-	start := cpuTime()
-	for b.Loop() {
-		op()
-	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
