@@ -19,6 +19,9 @@ import (
 type statements struct {
 	db      *sql.DB
 	byQuery sync.Map // query text → *sql.Stmt
+	// background counts the preparations started for transactions (inTx.stmt), which
+	// close waits for: one still holding a connection would leave the file open.
+	background sync.WaitGroup
 }
 
 // prepared returns the statement for query, preparing it on first use; nil when query
@@ -39,6 +42,7 @@ func (p *statements) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (p *statements) close() {
+	p.background.Wait()
 	p.byQuery.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true
@@ -114,7 +118,7 @@ func (t inTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := t.stmts.byQuery.Load(query); ok {
 		return t.tx.StmtContext(ctx, st.(*sql.Stmt))
 	}
-	go t.stmts.prepared(context.Background(), query)
+	t.stmts.background.Go(func() { t.stmts.prepared(context.Background(), query) })
 	return nil
 }
 
