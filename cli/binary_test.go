@@ -396,3 +396,16 @@ func TestBinaryLoginWithATokenAndLogout(t *testing.T) {
 	wantFailure(t, second.run("", "--database", "my-dedicated-db", "collaborators"), 1,
 		" !     You are not logged in: run dbcollab login --email YOUR-EMAIL\n")
 }
+
+func TestBinaryRemoveDoesNotTakeTheLongSForAnS(t *testing.T) {
+	apiURL := startServer(t)
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner.login(apiURL, "user1@example.com")
+	wantSuccess(t, owner.run("", "collaborators-add", "ſam@example.com"),
+		"-----> ſam@example.com has been invited to collaborate to my-dedicated-db\n")
+	wantFailure(t, owner.run("", "collaborators-remove", "sam@example.com"), 1,
+		" !     sam@example.com is not a collaborator of my-dedicated-db\n")
+	if list := owner.run("", "collaborators"); !strings.Contains(list.stdout, "ſam@example.com") {
+		t.Errorf("ſam@example.com is no longer listed:\n%s", list.stdout)
+	}
+}
