@@ -54,13 +54,13 @@ func login(ctx context.Context, cmd *urfave.Command) error {
 	if token != "" {
 		// Check the token before keeping it: a typo would otherwise only show on the next command.
 		if err := NewClient(apiURL, token).Databases(ctx); err != nil {
-			return explainLogin(err, "The API token was refused by "+apiURL)
+			return explainLogin(err, "The API token was refused by "+shown(apiURL))
 		}
 		path, err := saveCredentials(Credentials{APIURL: apiURL, Token: token})
 		if err != nil {
 			return err
 		}
-		return say(w, "Logged in on %s with the API token (kept in %s)", apiURL, path)
+		return say(w, "Logged in on %s with the API token (kept in %s)", shown(apiURL), path)
 	}
 	password, err := readPassword(cmd.Root().Reader, cmd.Root().ErrWriter)
 	if err != nil {
@@ -74,7 +74,7 @@ func login(ctx context.Context, cmd *urfave.Command) error {
 	if err != nil {
 		return err
 	}
-	return say(w, "Logged in as %s on %s (token kept in %s)", email, apiURL, path)
+	return say(w, "Logged in as %s on %s (token kept in %s)", email, shown(apiURL), path)
 }
 
 // parseAPIURL accepts an http(s) URL with a host, and drops a trailing slash. An empty
@@ -85,7 +85,10 @@ func parseAPIURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("The API URL must be an http:// or https:// URL, like %s, not %q", DefaultAPIURL, raw)
+		if s, ok := shownURL(raw); ok {
+			return "", fmt.Errorf("The API URL must be an http:// or https:// URL, like %s, not %q", DefaultAPIURL, s)
+		}
+		return "", fmt.Errorf("The API URL must be an http:// or https:// URL, like %s", DefaultAPIURL)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
