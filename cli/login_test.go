@@ -85,10 +85,44 @@ func TestLoginWithAnAPITokenChecksItBeforeKeepingIt(t *testing.T) {
 	f := newFakeAPI(t)
 	token := f.tokenFor("user4@example.com")
 	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab", "auth.json")
-	wantSuccess(t, run(t, "", "login", "--api-url", f.URL, "--api-token", token),
+	wantSuccess(t, run(t, " "+token+"\n", "login", "--api-url", f.URL, "--api-token", "-"),
 		"-----> Logged in on "+f.URL+" with the API token (kept in "+path+")\n")
 	if c := storedCredentials(t); c != (Credentials{APIURL: f.URL, Token: token}) {
 		t.Errorf("stored %+v", c)
+	}
+}
+
+// A token given as an argument is in /proc/PID/cmdline for every user of the machine
+// to read: it still works (scripts rely on it), with a warning.
+func TestLoginWithAnAPITokenOnTheCommandLineWarnsItIsVisible(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	token := f.tokenFor("user4@example.com")
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "dbcollab", "auth.json")
+	got := run(t, "", "login", "--api-url", f.URL, "--api-token", token)
+	if want := "-----> Logged in on " + f.URL + " with the API token (kept in " + path + ")\n"; got.code != 0 || got.stdout != want {
+		t.Fatalf("exit %d, stdout %q, want %q", got.code, got.stdout, want)
+	}
+	if want := " !     Warning: a token on the command line can be read by other users of this machine; " +
+		"next time pipe it to dbcollab login --api-token -, or set DBCOLLAB_API_TOKEN\n"; got.stderr != want {
+		t.Errorf("stderr %q, want %q", got.stderr, want)
+	}
+	if c := storedCredentials(t); c.Token != token {
+		t.Errorf("stored %+v", c)
+	}
+}
+
+func TestLoginHelpSaysToPreferTheEnvironmentOrStandardInput(t *testing.T) {
+	newTerminal(t)
+	got := run(t, "", "login", "--help")
+	for _, want := range []string{
+		"dbcollab login [--api-url URL] --api-token -    (token from stdin, or prompted in a terminal)",
+		"can be read by other users of the machine in the\n   process list (ps, /proc/PID/cmdline). Prefer --api-token - and the token on standard\n   input, or no login at all: set DBCOLLAB_API_TOKEN",
+		"- reads it from standard input (prefer it, or DBCOLLAB_API_TOKEN",
+	} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("login --help does not say %q:\n%s", want, got.stdout)
+		}
 	}
 }
 
@@ -123,6 +157,10 @@ func TestLoginRefusals(t *testing.T) {
 			" !     No password on standard input: pipe it in, or run dbcollab login in a terminal to be prompted\n"},
 		{"unknown API token", "", []string{"--api-token", "made-up"},
 			" !     The API token was refused by URL\n"},
+		{"unknown API token on stdin", "made-up\n", []string{"--api-token", "-"},
+			" !     The API token was refused by URL\n"},
+		{"no API token on stdin", "\n", []string{"--api-token", "-"},
+			" !     No API token on standard input: pipe it in, or run dbcollab login in a terminal to be prompted\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
