@@ -34,3 +34,12 @@ func (s *Server) apiTokenCreate(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, apiTokenResponse{Token: token})
 }
+
+// apiTokenRevokeCurrent revokes the token the request is made with: the CLI's logout.
+func (s *Server) apiTokenRevokeCurrent(c echo.Context) error {
+	token, _ := bearerToken(c.Request()) // requireAPIToken has checked it
+	if err := s.Service.RevokeAPITokenInUse(c.Request().Context(), token); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -135,3 +135,22 @@ func TestAPIUnknownRoutesAreJSON404s(t *testing.T) {
 		w.request(c.method, c.path, c.auth, "", "").expectError(t, http.StatusNotFound, "No such API endpoint")
 	}
 }
+
+// DELETE /v1/tokens/current is the CLI's logout: the token it is called with stops
+// working at once, and no other does.
+func TestAPITokenRevokeCurrentRevokesTheTokenItIsCalledWith(t *testing.T) {
+	w := newAPIWorld(t)
+	second, _, err := w.svc.CreateAPIToken(t.Context(), w.users["owner"].ID, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.delete("/v1/tokens/current", w.auth["owner"]).expect(t, http.StatusNoContent)
+	if r.body != "" {
+		t.Fatalf("204 with a body: %q", r.body)
+	}
+	w.get("/v1/databases", w.auth["owner"]).expect(t, http.StatusUnauthorized)
+	w.delete("/v1/tokens/current", w.auth["owner"]).expect(t, http.StatusUnauthorized)
+	w.get("/v1/databases", "Bearer "+second).expect(t, http.StatusOK)
+	w.get("/v1/databases", w.auth["collaborator"]).expect(t, http.StatusOK)
+	w.delete("/v1/tokens/current", "").expectError(t, http.StatusUnauthorized, "Missing API token: send it in an Authorization: Bearer header")
+}

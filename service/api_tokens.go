@@ -118,3 +118,17 @@ func (s *Service) RevokeAPIToken(ctx context.Context, userID, id int64) (store.A
 	}
 	return t, err
 }
+
+// RevokeAPITokenInUse deletes the API token a request was made with, which stops
+// working at once: how the command line logs out.
+func (s *Service) RevokeAPITokenInUse(ctx context.Context, token string) error {
+	hash, ok := parseAPIToken(token)
+	if !ok {
+		return ErrInvalidAPIToken
+	}
+	_, err := s.Store.DeleteAPITokenByHash(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrInvalidAPIToken
+	}
+	return err
+}

@@ -222,3 +222,23 @@ func TestRevokeAPITokenOfSomeoneElseIsNotFound(t *testing.T) {
 		t.Fatalf("ada's token stopped working: %v", err)
 	}
 }
+
+func TestRevokeAPITokenInUseStopsThatTokenAlone(t *testing.T) {
+	a := newAPITokenService(t)
+	token, _ := a.create(t, a.ada.ID, "laptop")
+	other, _ := a.create(t, a.ada.ID, "desktop")
+	if err := a.svc.RevokeAPITokenInUse(t.Context(), token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), token); err != service.ErrInvalidAPIToken {
+		t.Fatalf("revoked token: got %v, want ErrInvalidAPIToken", err)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), other); err != nil {
+		t.Fatalf("the other token stopped working: %v", err)
+	}
+	for _, bad := range []string{token, "garbage"} {
+		if err := a.svc.RevokeAPITokenInUse(t.Context(), bad); err != service.ErrInvalidAPIToken {
+			t.Errorf("RevokeAPITokenInUse(%q) = %v, want ErrInvalidAPIToken", bad, err)
+		}
+	}
+}

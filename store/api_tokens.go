@@ -104,3 +104,14 @@ func (c Conn) DeleteAPIToken(ctx context.Context, userID, id int64) (APIToken, e
 	}
 	return t, nil
 }
+
+// DeleteAPITokenByHash deletes the token whose secret hashes to h and returns it; a
+// token already deleted gives ErrNotFound.
+func (c Conn) DeleteAPITokenByHash(ctx context.Context, h []byte) (APIToken, error) {
+	t, err := scanAPIToken(c.q.QueryRowContext(ctx,
+		`DELETE FROM api_tokens WHERE token_hash = ? RETURNING `+apiTokenColumns, h))
+	if err != nil {
+		return APIToken{}, notFound("delete api token by hash", err)
+	}
+	return t, nil
+}

@@ -124,3 +124,24 @@ func TestDeleteAPITokenOnlyDeletesTheOwnersToken(t *testing.T) {
 		t.Fatalf("deleting twice: got %v, want ErrNotFound", err)
 	}
 }
+
+func TestDeleteAPITokenByHashDeletesThatTokenAlone(t *testing.T) {
+	s, ada, _ := apiTokenStore(t)
+	tok := insertAPIToken(t, s, ada.ID, "laptop", 1, apiTokenClock)
+	other := insertAPIToken(t, s, ada.ID, "desktop", 2, apiTokenClock)
+	ctx := context.Background()
+
+	deleted, err := s.DeleteAPITokenByHash(ctx, tok.TokenHash)
+	if err != nil || deleted.ID != tok.ID {
+		t.Fatalf("DeleteAPITokenByHash = %+v, %v; want the laptop token", deleted, err)
+	}
+	if _, err := s.APITokenByHash(ctx, tok.TokenHash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted token still found: %v", err)
+	}
+	if _, err := s.APITokenByHash(ctx, other.TokenHash); err != nil {
+		t.Fatalf("the other token went too: %v", err)
+	}
+	if _, err := s.DeleteAPITokenByHash(ctx, tok.TokenHash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleting twice: got %v, want ErrNotFound", err)
+	}
+}
