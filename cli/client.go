@@ -127,6 +127,11 @@ func (c *Client) CreateToken(ctx context.Context, email, password string) (strin
 	return out.Token, nil
 }
 
+// RevokeToken revokes the client's own token on the server: it stops working at once.
+func (c *Client) RevokeToken(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/v1/tokens/current", nil, nil)
+}
+
 // Databases lists the databases the token's user owns or collaborates on; login uses it
 // to check a token before storing it.
 func (c *Client) Databases(ctx context.Context) error {
