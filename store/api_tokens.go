@@ -15,6 +15,9 @@ type APIToken struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero until the token is first used
+	ExpiresAt  time.Time // zero for a token that never expires
+	// Expired is whether ExpiresAt has passed, as the service's clock tells it when it lists tokens.
+	Expired bool
 	// User is filled by APITokenByHash.
 	User User
 }
@@ -22,8 +25,8 @@ type APIToken struct {
 // InsertAPIToken inserts t and sets its ID. A hash already stored gives ErrDuplicate.
 func (c Conn) InsertAPIToken(ctx context.Context, t *APIToken) error {
 	res, err := c.q.ExecContext(ctx,
-		`INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
-		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt))
+		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert api token: %w", ErrDuplicate)
 	}
@@ -34,14 +37,14 @@ func (c Conn) InsertAPIToken(ctx context.Context, t *APIToken) error {
 	return err
 }
 
-const apiTokenColumns = `id, user_id, name, token_hash, created_at, last_used_at`
+const apiTokenColumns = `id, user_id, name, token_hash, created_at, last_used_at, expires_at`
 
 func scanAPIToken(row interface{ Scan(...any) error }, more ...any) (APIToken, error) {
 	var t APIToken
 	var created int64
-	var lastUsed sql.NullInt64
-	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &lastUsed}, more...)...)
-	t.CreatedAt, t.LastUsedAt = fromMicros(created), fromNullMicros(lastUsed)
+	var lastUsed, expires sql.NullInt64
+	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &lastUsed, &expires}, more...)...)
+	t.CreatedAt, t.LastUsedAt, t.ExpiresAt = fromMicros(created), fromNullMicros(lastUsed), fromNullMicros(expires)
 	return t, err
 }
 
@@ -72,7 +75,7 @@ func (c Conn) APITokenByHash(ctx context.Context, h []byte) (APIToken, error) {
 	var u User
 	var userCreated int64
 	t, err := scanAPIToken(c.q.QueryRowContext(ctx, `
-		SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.last_used_at,
+		SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.last_used_at, t.expires_at,
 			u.id, u.email, u.username, u.password_hash, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ?`, h),

@@ -145,3 +145,26 @@ func TestDeleteAPITokenByHashDeletesThatTokenAlone(t *testing.T) {
 		t.Fatalf("deleting twice: got %v, want ErrNotFound", err)
 	}
 }
+
+func TestAPITokenExpiryIsStoredAndReadBack(t *testing.T) {
+	s, ada, _ := apiTokenStore(t)
+	ctx := context.Background()
+	expires := apiTokenClock.AddDate(0, 0, 30)
+	tok := APIToken{UserID: ada.ID, Name: "expiring", TokenHash: bytes.Repeat([]byte{1}, 32), CreatedAt: apiTokenClock, ExpiresAt: expires}
+	if err := s.InsertAPIToken(ctx, &tok); err != nil {
+		t.Fatal(err)
+	}
+	forever := insertAPIToken(t, s, ada.ID, "forever", 2, apiTokenClock)
+
+	byHash, err := s.APITokenByHash(ctx, tok.TokenHash)
+	if err != nil || !byHash.ExpiresAt.Equal(expires) {
+		t.Fatalf("APITokenByHash: expires %v, %v; want %v", byHash.ExpiresAt, err, expires)
+	}
+	list, err := s.APITokensForUser(ctx, ada.ID)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("APITokensForUser = %+v, %v", list, err)
+	}
+	if list[0].ID != forever.ID || !list[0].ExpiresAt.IsZero() || !list[1].ExpiresAt.Equal(expires) {
+		t.Fatalf("listed expiries %v and %v; want never and %v", list[0].ExpiresAt, list[1].ExpiresAt, expires)
+	}
+}
