@@ -403,7 +403,7 @@ func TestExitCodePrefixesEveryLineOfTheMessage(t *testing.T) {
 // Addresses are matched as the server normalises them, never by Unicode case folding:
 // the long s of ſam@ is another letter than the s of sam@ (strings.EqualFold says they
 // are the same), while the Kelvin sign K lower-cases to k on the server too.
-func TestCollaboratorsRemoveMatchesAddressesAsTheServerNormalisesThem(t *testing.T) {
+func TestCollaboratorsRemoveDoesNotTakeTheLongSForAnS(t *testing.T) {
 	newTerminal(t)
 	f := newFakeAPI(t)
 	loginAs(t, f, "user1@example.com")

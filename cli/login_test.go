@@ -113,7 +113,7 @@ func TestLoginWithAnAPITokenOnTheCommandLineWarnsItIsVisible(t *testing.T) {
 	}
 }
 
-func TestLoginHelpSaysToPreferTheEnvironmentOrStandardInput(t *testing.T) {
+func TestLoginWithAnAPITokenHelpSaysToPreferStandardInputOrTheEnvironment(t *testing.T) {
 	newTerminal(t)
 	got := run(t, "", "login", "--help")
 	for _, want := range []string{

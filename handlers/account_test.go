@@ -269,7 +269,7 @@ func (p accountPage) expiresCells() []string {
 	return cells
 }
 
-func TestAccountNewTokenMayExpireAndTheListSaysWhen(t *testing.T) {
+func TestAccountTokenExpiryIsChosenAndListed(t *testing.T) {
 	var now atomic.Pointer[time.Time]
 	now.Store(&apiClock)
 	w := newAPIWorld(t, func(s *service.Service) { s.Now = func() time.Time { return *now.Load() } })
@@ -311,7 +311,7 @@ func TestAccountNewTokenMayExpireAndTheListSaysWhen(t *testing.T) {
 	}
 }
 
-func TestAccountNewTokenRefusesAnExpiryNotOffered(t *testing.T) {
+func TestAccountTokenExpiryNotOfferedIsRefused(t *testing.T) {
 	w := newAPIWorld(t)
 	b := newAccountBrowser(t, w.url)
 	b.logIn("user2@example.com")

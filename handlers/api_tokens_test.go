@@ -142,7 +142,7 @@ func TestAPIUnknownRoutesAreJSON404s(t *testing.T) {
 
 // DELETE /v1/tokens/current is the CLI's logout: the token it is called with stops
 // working at once, and no other does.
-func TestAPITokenRevokeCurrentRevokesTheTokenItIsCalledWith(t *testing.T) {
+func TestAPILogoutRevokesTheTokenItIsCalledWith(t *testing.T) {
 	w := newAPIWorld(t)
 	second, _, err := w.svc.CreateAPIToken(t.Context(), w.users["owner"].ID, "second")
 	if err != nil {
@@ -159,7 +159,7 @@ func TestAPITokenRevokeCurrentRevokesTheTokenItIsCalledWith(t *testing.T) {
 	w.delete("/v1/tokens/current", "").expectError(t, http.StatusUnauthorized, "Missing API token: send it in an Authorization: Bearer header")
 }
 
-func TestAPITokenCreateTakesAnExpiryInDays(t *testing.T) {
+func TestAPITokenExpiryInDaysOnCreate(t *testing.T) {
 	var now atomic.Pointer[time.Time]
 	now.Store(&apiClock)
 	w := newAPIWorld(t, func(s *service.Service) { s.Now = func() time.Time { return *now.Load() } })
@@ -187,7 +187,7 @@ func TestAPITokenCreateTakesAnExpiryInDays(t *testing.T) {
 	}
 }
 
-func TestAPITokenCreateRefusesAnExpiryOutOfRange(t *testing.T) {
+func TestAPITokenExpiryOutOfRangeIsRefused(t *testing.T) {
 	w := newAPIWorld(t)
 	before := w.stored()
 	for _, days := range []string{"-1", "366", "30.5", "1e9", `"thirty"`} {

@@ -243,7 +243,7 @@ func TestRevokeAPITokenInUseStopsThatTokenAlone(t *testing.T) {
 	}
 }
 
-func TestExpiringAPITokenIsRefusedFromItsExpiryOn(t *testing.T) {
+func TestAPITokenExpiryRefusesTheTokenFromThatSecondOn(t *testing.T) {
 	a := newAPITokenService(t)
 	created := a.now
 	token, stored, err := a.svc.CreateExpiringAPIToken(t.Context(), a.ada.ID, "for a month", 30)
@@ -278,7 +278,7 @@ func TestExpiringAPITokenIsRefusedFromItsExpiryOn(t *testing.T) {
 	}
 }
 
-func TestAPITokenLifetimeIsZeroToAYearInWholeDays(t *testing.T) {
+func TestAPITokenExpiryIsZeroToAYearInWholeDays(t *testing.T) {
 	a := newAPITokenService(t)
 	const message = "A token expires after 1 to 365 days, or never (0)"
 	for _, days := range []int{-1, 366} {
