@@ -34,10 +34,6 @@ func logout(ctx context.Context, cmd *urfave.Command) error {
 	if _, err := arguments(cmd); err != nil {
 		return err
 	}
-	path, err := authPath()
-	if err != nil {
-		return err
-	}
 	localOnly := cmd.Bool(localOnlyFlag)
 	if !localOnly {
 		stored, exists, err := credentialsFile()
@@ -45,7 +41,7 @@ func logout(ctx context.Context, cmd *urfave.Command) error {
 			return err
 		}
 		if exists {
-			if err := revokeStoredToken(ctx, stored, path); err != nil {
+			if err := revokeStoredToken(ctx, stored); err != nil {
 				return err
 			}
 		}
@@ -63,17 +59,20 @@ func logout(ctx context.Context, cmd *urfave.Command) error {
 	return say(cmd.Root().Writer, "Logged out: deleted %s", path)
 }
 
-// revokeStoredToken revokes the token of auth.json (at path) where it was made. A token
-// the server already refuses (revoked on the dashboard, expired) has nothing left to revoke.
-func revokeStoredToken(ctx context.Context, c Credentials, path string) error {
+// revokeStoredToken revokes the token of auth.json where it was made. A token the
+// server already refuses (revoked on the dashboard, expired) has nothing left to revoke.
+func revokeStoredToken(ctx context.Context, c Credentials) error {
 	if c.Token == "" {
 		return nil
 	}
-	apiURL, err := parseAPIURL(c.APIURL)
+	path, err := authPath()
 	if err != nil {
 		return err
 	}
-	err = NewClient(apiURL, c.Token).RevokeToken(ctx)
+	apiURL, err := parseAPIURL(c.APIURL)
+	if err == nil {
+		err = NewClient(apiURL, c.Token).RevokeToken(ctx)
+	}
 	var apiErr *APIError
 	switch {
 	case err == nil:

@@ -51,10 +51,17 @@ func ParseAPITokenLifetime(raw string) (days int, err error) {
 		return 0, nil
 	}
 	days, err = strconv.Atoi(raw)
-	if err != nil || days < 0 || days > MaxAPITokenLifetimeDays {
+	if err != nil || checkAPITokenLifetime(days) != nil {
 		return 0, errAPITokenLifetime
 	}
 	return days, nil
+}
+
+func checkAPITokenLifetime(days int) error {
+	if days < 0 || days > MaxAPITokenLifetimeDays {
+		return errAPITokenLifetime
+	}
+	return nil
 }
 
 func newAPIToken() (token string, hash []byte, err error) { return newSecret(apiTokenPrefix) }
@@ -85,9 +92,10 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 // its creation on (0: never).
 func (s *Service) CreateExpiringAPIToken(ctx context.Context, userID int64, name string, lifetimeDays int) (string, store.APIToken, error) {
 	name = strings.TrimSpace(name)
+	if err := checkAPITokenLifetime(lifetimeDays); err != nil {
+		return "", store.APIToken{}, err
+	}
 	switch {
-	case lifetimeDays < 0 || lifetimeDays > MaxAPITokenLifetimeDays:
-		return "", store.APIToken{}, errAPITokenLifetime
 	case name == "":
 		return "", store.APIToken{}, invalid("name", "Enter a name for the token")
 	case utf8.RuneCountInString(name) > MaxAPITokenNameLength:
@@ -114,8 +122,8 @@ func (s *Service) CreateExpiringAPIToken(ctx context.Context, userID int64, name
 // lifetimeDays (0: never).
 func (s *Service) LogInForAPIToken(ctx context.Context, attempt LoginAttempt, name string, lifetimeDays int) (string, store.APIToken, error) {
 	// A malformed request is refused before it costs a bcrypt or counts as a failure.
-	if lifetimeDays < 0 || lifetimeDays > MaxAPITokenLifetimeDays {
-		return "", store.APIToken{}, errAPITokenLifetime
+	if err := checkAPITokenLifetime(lifetimeDays); err != nil {
+		return "", store.APIToken{}, err
 	}
 	user, err := s.LogIn(ctx, attempt)
 	if err != nil {
