@@ -396,3 +396,41 @@ func TestBinaryLoginWithATokenAndLogout(t *testing.T) {
 	wantFailure(t, second.run("", "--database", "my-dedicated-db", "collaborators"), 1,
 		" !     You are not logged in: run dbcollab login --email YOUR-EMAIL\n")
 }
+
+func TestBinaryRemoveDoesNotTakeTheLongSForAnS(t *testing.T) {
+	apiURL := startServer(t)
+	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
+	owner.login(apiURL, "user1@example.com")
+	wantSuccess(t, owner.run("", "collaborators-add", "ſam@example.com"),
+		"-----> ſam@example.com has been invited to collaborate to my-dedicated-db\n")
+	wantFailure(t, owner.run("", "collaborators-remove", "sam@example.com"), 1,
+		" !     sam@example.com is not a collaborator of my-dedicated-db\n")
+	if list := owner.run("", "collaborators"); !strings.Contains(list.stdout, "ſam@example.com") {
+		t.Errorf("ſam@example.com is no longer listed:\n%s", list.stdout)
+	}
+}
+
+// logout revokes the token on the server: a copy of it (here, the same token piped to
+// another terminal's login) stops working too.
+func TestBinaryLogoutRevokesTheTokenOnTheServer(t *testing.T) {
+	apiURL := startServer(t)
+	first := newBinaryTerminal(t)
+	first.login(apiURL, "user1@example.com")
+	token := first.token()
+
+	second := newBinaryTerminal(t)
+	got := second.run(token+"\n", "login", "--api-url", apiURL, "--api-token", "-")
+	if got.code != 0 || got.stderr != "" || !strings.HasPrefix(got.stdout, "-----> Logged in on "+apiURL+" with the API token (kept in ") {
+		t.Fatalf("login with the token on stdin: exit %d\nstdout: %s\nstderr: %s", got.code, got.stdout, got.stderr)
+	}
+	got = first.run("", "logout")
+	if got.code != 0 || got.stderr != "" || !strings.HasPrefix(got.stdout, "-----> Logged out: deleted ") {
+		t.Fatalf("logout: exit %d\nstdout: %s\nstderr: %s", got.code, got.stdout, got.stderr)
+	}
+	wantFailure(t, second.run("", "--database", "my-dedicated-db", "collaborators"), 1,
+		" !     Your API token was refused: log in again with dbcollab login\n")
+	got = second.run("", "logout")
+	if got.code != 0 || !strings.HasPrefix(got.stdout, "-----> Logged out: deleted ") {
+		t.Fatalf("logout of a revoked token: exit %d\nstdout: %s\nstderr: %s", got.code, got.stdout, got.stderr)
+	}
+}

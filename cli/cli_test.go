@@ -399,3 +399,36 @@ func TestExitCodePrefixesEveryLineOfTheMessage(t *testing.T) {
 		t.Errorf("no error: exit %d", code)
 	}
 }
+
+// Addresses are matched as the server normalises them, never by Unicode case folding:
+// the long s of ſam@ is another letter than the s of sam@ (strings.EqualFold says they
+// are the same), while the Kelvin sign K lower-cases to k on the server too.
+func TestCollaboratorsRemoveDoesNotTakeTheLongSForAnS(t *testing.T) {
+	newTerminal(t)
+	f := newFakeAPI(t)
+	loginAs(t, f, "user1@example.com")
+	f.rows = append(f.rows, fakeRow{id: 10, email: "ſam@example.com", status: "pending"})
+	wantFailure(t, run(t, "", "--database", demoDatabaseName, "collaborators-remove", "sam@example.com"), 1,
+		" !     sam@example.com is not a collaborator of my-dedicated-db\n")
+	wantFailure(t, run(t, "", "--database", demoDatabaseName, "collaborators-remove", "SAM@example.com"), 1,
+		" !     SAM@example.com is not a collaborator of my-dedicated-db\n")
+
+	f.rows = append(f.rows, fakeRow{id: 11, email: "sam@example.com", status: "pending"},
+		fakeRow{id: 12, email: "kate@example.com", status: "pending"})
+	wantSuccess(t, run(t, "", "--database", demoDatabaseName, "collaborators-remove", "Sam@example.com"),
+		"-----> sam@example.com has been removed from the collaborators of my-dedicated-db\n")
+	wantSuccess(t, run(t, "", "--database", demoDatabaseName, "collaborators-remove", "\u212Aate@example.com"),
+		"-----> kate@example.com has been removed from the collaborators of my-dedicated-db\n")
+	wantSuccess(t, run(t, "", "--database", demoDatabaseName, "collaborators-remove", "ſam@example.com"),
+		"-----> ſam@example.com has been removed from the collaborators of my-dedicated-db\n")
+	var deleted []string
+	for _, call := range f.requests() {
+		if strings.HasPrefix(call, "DELETE ") {
+			deleted = append(deleted, call)
+		}
+	}
+	want := []string{"DELETE /v1/databases/db-1f2e/collaborators/11", "DELETE /v1/databases/db-1f2e/collaborators/12", "DELETE /v1/databases/db-1f2e/collaborators/10"}
+	if !slices.Equal(deleted, want) {
+		t.Errorf("deleted %q, want %q", deleted, want)
+	}
+}

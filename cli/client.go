@@ -109,7 +109,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("Could not reach the API at %s: %v", e.BaseURL, e.Err)
+	return fmt.Sprintf("Could not reach the API at %s: %v", shown(e.BaseURL), e.Err)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -127,6 +127,11 @@ func (c *Client) CreateToken(ctx context.Context, email, password string) (strin
 		return "", &APIError{Status: http.StatusCreated, Message: `the answer has no "token"`}
 	}
 	return out.Token, nil
+}
+
+// RevokeToken revokes the client's own token on the server: it stops working at once.
+func (c *Client) RevokeToken(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/v1/tokens/current", nil, nil)
 }
 
 // Databases lists the databases the token's user owns or collaborates on; login uses it
@@ -214,7 +219,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
 	if err != nil {
-		return fmt.Errorf("Invalid API URL %q: %w", c.BaseURL, err)
+		return fmt.Errorf("Invalid API URL %q: %w", shown(c.BaseURL), unwrapURLError(err))
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "dbcollab-cli")
@@ -261,7 +266,7 @@ func answerError(resp *http.Response, data []byte) *APIError {
 		return e
 	}
 	if loc := resp.Header.Get("Location"); loc != "" {
-		e.Message = "redirected to " + loc
+		e.Message = "redirected to " + shown(loc)
 		return e
 	}
 	if m := htmlTitle.FindSubmatch(data); m != nil {

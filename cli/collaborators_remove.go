@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	urfave "github.com/urfave/cli/v3"
+
+	"dbcollab/service"
 )
 
 func collaboratorsRemoveCommand() *urfave.Command {
@@ -55,12 +57,17 @@ func removeCollaborator(ctx context.Context, cmd *urfave.Command) error {
 	return say(cmd.Root().Writer, "%s has been removed from the collaborators of %s", row.Email, db.Name)
 }
 
-// collaboratorByEmail finds a row by address; addresses are stored lower-cased, but
-// the one typed may not be.
+// collaboratorByEmail finds a row by address, compared as the server compares them:
+// normalised by service.NormalizeEmail, then byte for byte. Unicode case folding would
+// take ſam@example.com for sam@example.com. An address today's rules refuse can only be
+// a row stored before them, found by its exact spelling.
 func collaboratorByEmail(list []Collaborator, email string) (Collaborator, bool) {
-	email = strings.TrimSpace(email)
+	want, err := service.NormalizeEmail(email)
+	if err != nil {
+		want = strings.TrimSpace(email)
+	}
 	for _, c := range list {
-		if strings.EqualFold(c.Email, email) {
+		if c.Email == want {
 			return c, true
 		}
 	}

@@ -36,20 +36,9 @@ func authPath() (string, error) {
 // loadCredentials reads auth.json and applies the environment over it. A missing file is
 // not an error: the token is then empty, unless DBCOLLAB_API_TOKEN gives one.
 func loadCredentials() (Credentials, error) {
-	var c Credentials
-	path, err := authPath()
+	c, _, err := credentialsFile()
 	if err != nil {
 		return c, err
-	}
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return c, fmt.Errorf("Cannot read the credentials: %w", err)
-	default:
-		if err := json.Unmarshal(data, &c); err != nil {
-			return c, fmt.Errorf("Cannot read the credentials in %s (%v): run dbcollab login again", path, err)
-		}
 	}
 	if v := os.Getenv("DBCOLLAB_API_URL"); v != "" {
 		c.APIURL = v
@@ -59,6 +48,25 @@ func loadCredentials() (Credentials, error) {
 	}
 	c.APIURL, err = parseAPIURL(c.APIURL)
 	return c, err
+}
+
+// credentialsFile reads auth.json alone, and says whether there is one.
+func credentialsFile() (c Credentials, exists bool, err error) {
+	path, err := authPath()
+	if err != nil {
+		return c, false, err
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return c, false, nil
+	case err != nil:
+		return c, true, fmt.Errorf("Cannot read the credentials: %w", err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, true, fmt.Errorf("Cannot read the credentials in %s (%v): run dbcollab login again", path, err)
+	}
+	return c, true, nil
 }
 
 // saveCredentials writes auth.json readable by its owner only (directory 0700, file

@@ -51,6 +51,7 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/tokens", f.createToken)
+	mux.HandleFunc("DELETE /v1/tokens/current", f.authed(f.revokeToken))
 	mux.HandleFunc("GET /v1/databases", f.authed(f.listDatabases))
 	mux.HandleFunc("GET /v1/databases/{db}", f.authed(f.showDatabase))
 	mux.HandleFunc("GET /v1/databases/{db}/collaborators", f.authed(f.listCollaborators))
@@ -114,6 +115,19 @@ func (f *fakeAPI) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"token": f.tokenFor(in.Email)})
+}
+
+func (f *fakeAPI) revokeToken(w http.ResponseWriter, r *http.Request, _ string) {
+	delete(f.tokens, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// valid says whether token still works.
+func (f *fakeAPI) valid(token string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.tokens[token]
+	return ok
 }
 
 // authed runs next with the token's e-mail address under the lock.

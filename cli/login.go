@@ -21,19 +21,27 @@ func loginCommand() *urfave.Command {
 		Name:  "login",
 		Usage: "log in to the API and keep a token for the other commands",
 		UsageText: "dbcollab login [--api-url URL] --email EMAIL    (password from stdin, or prompted in a terminal)\n" +
-			"dbcollab login [--api-url URL] --api-token TOKEN",
+			"dbcollab login [--api-url URL] --api-token -    (token from stdin, or prompted in a terminal)\n" +
+			"dbcollab login [--api-url URL] --api-token TOKEN    (readable by other users of the machine: avoid)",
 		Description: "Keeps the API's URL and an API token in $XDG_CONFIG_HOME/dbcollab/auth.json\n" +
 			"(~/.config/dbcollab/auth.json without XDG_CONFIG_HOME), readable by you only.\n" +
-			"DBCOLLAB_API_URL and DBCOLLAB_API_TOKEN override what is kept there.",
+			"DBCOLLAB_API_URL and DBCOLLAB_API_TOKEN override what is kept there.\n\n" +
+			"A token given as --api-token TOKEN can be read by other users of the machine in the\n" +
+			"process list (ps, /proc/PID/cmdline). Prefer --api-token - and the token on standard\n" +
+			"input, or no login at all: set DBCOLLAB_API_TOKEN (and DBCOLLAB_API_URL) instead.",
 		Flags: []urfave.Flag{
 			&urfave.StringFlag{Name: "api-url", Value: DefaultAPIURL, Usage: "`URL` of the dbcollab server", Sources: urfave.EnvVars("DBCOLLAB_API_URL")},
 			&urfave.StringFlag{Name: "email", Usage: "e-mail `ADDRESS` of your account"},
-			&urfave.StringFlag{Name: "api-token", Usage: "an API `TOKEN` created on the dashboard's account page, instead of --email"},
+			&urfave.StringFlag{Name: "api-token", Usage: "an API `TOKEN` created on the dashboard's account page, instead of --email; - reads it from standard input (prefer it, or DBCOLLAB_API_TOKEN: a token written here is visible to other users of the machine)"},
 		},
 		OnUsageError: OnUsageError,
 		Action:       login,
 	}
 }
+
+// tokenOnCommandLine warns, after a log-in with --api-token TOKEN, that the token was exposed.
+const tokenOnCommandLine = "Warning: a token on the command line can be read by other users of this machine; " +
+	"next time pipe it to dbcollab login --api-token -, or set DBCOLLAB_API_TOKEN"
 
 func login(ctx context.Context, cmd *urfave.Command) error {
 	if _, err := arguments(cmd); err != nil {
@@ -52,17 +60,27 @@ func login(ctx context.Context, cmd *urfave.Command) error {
 	}
 	w := cmd.Root().Writer
 	if token != "" {
+		onCommandLine := token != "-"
+		if !onCommandLine {
+			if token, err = readSecret(cmd.Root().Reader, cmd.Root().ErrWriter, "API token"); err != nil {
+				return err
+			}
+		}
 		// Check the token before keeping it: a typo would otherwise only show on the next command.
 		if err := NewClient(apiURL, token).Databases(ctx); err != nil {
-			return explainLogin(err, "The API token was refused by "+apiURL)
+			return explainLogin(err, "The API token was refused by "+shown(apiURL))
 		}
 		path, err := saveCredentials(Credentials{APIURL: apiURL, Token: token})
 		if err != nil {
 			return err
 		}
-		return say(w, "Logged in on %s with the API token (kept in %s)", apiURL, path)
+		// Only a token that works is worth the warning: a refused one opens nothing.
+		if onCommandLine {
+			warn(cmd.Root().ErrWriter, tokenOnCommandLine)
+		}
+		return say(w, "Logged in on %s with the API token (kept in %s)", shown(apiURL), path)
 	}
-	password, err := readPassword(cmd.Root().Reader, cmd.Root().ErrWriter)
+	password, err := readSecret(cmd.Root().Reader, cmd.Root().ErrWriter, "password")
 	if err != nil {
 		return err
 	}
@@ -74,7 +92,7 @@ func login(ctx context.Context, cmd *urfave.Command) error {
 	if err != nil {
 		return err
 	}
-	return say(w, "Logged in as %s on %s (token kept in %s)", email, apiURL, path)
+	return say(w, "Logged in as %s on %s (token kept in %s)", email, shown(apiURL), path)
 }
 
 // parseAPIURL accepts an http(s) URL with a host, and drops a trailing slash. An empty
@@ -85,7 +103,10 @@ func parseAPIURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("The API URL must be an http:// or https:// URL, like %s, not %q", DefaultAPIURL, raw)
+		if s, ok := shownURL(raw); ok {
+			return "", fmt.Errorf("The API URL must be an http:// or https:// URL, like %s, not %q", DefaultAPIURL, s)
+		}
+		return "", fmt.Errorf("The API URL must be an http:// or https:// URL, like %s", DefaultAPIURL)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
@@ -104,29 +125,32 @@ func explainLogin(err error, refused string) error {
 	return unexpected(apiErr)
 }
 
-// readPassword reads the first line of a piped stdin, or prompts without echo when
-// stdin is a terminal.
-func readPassword(in io.Reader, prompt io.Writer) (string, error) {
+// readSecret reads the first line of a piped stdin, or prompts for what (a password, an
+// API token) without echo when stdin is a terminal.
+func readSecret(in io.Reader, prompt io.Writer, what string) (string, error) {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return promptPassword(int(f.Fd()), prompt)
+		return promptSecret(int(f.Fd()), prompt, what)
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("Cannot read the password from standard input: %w", err)
+		return "", fmt.Errorf("Cannot read the %s from standard input: %w", what, err)
 	}
-	password := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-	if password == "" {
-		return "", errors.New("No password on standard input: pipe it in, or run dbcollab login in a terminal to be prompted")
+	secret := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if what != "password" { // a password may begin or end with a space; a token never does
+		secret = strings.TrimSpace(secret)
 	}
-	return password, nil
+	if secret == "" {
+		return "", fmt.Errorf("No %s on standard input: pipe it in, or run dbcollab login in a terminal to be prompted", what)
+	}
+	return secret, nil
 }
 
-// promptPassword turns echo off while the password is typed, and back on even when
-// the prompt is left with Ctrl-C, which would otherwise leave the terminal silent.
-func promptPassword(fd int, prompt io.Writer) (string, error) {
+// promptSecret turns echo off while the secret is typed, and back on even when the
+// prompt is left with Ctrl-C, which would otherwise leave the terminal silent.
+func promptSecret(fd int, prompt io.Writer, what string) (string, error) {
 	state, err := term.GetState(fd)
 	if err != nil {
-		return "", fmt.Errorf("Cannot prompt for the password: %w", err)
+		return "", fmt.Errorf("Cannot prompt for the %s: %w", what, err)
 	}
 	interrupted := make(chan os.Signal, 1)
 	signal.Notify(interrupted, os.Interrupt)
@@ -142,11 +166,11 @@ func promptPassword(fd int, prompt io.Writer) (string, error) {
 		case <-done:
 		}
 	}()
-	fmt.Fprint(prompt, "Password: ")
-	password, err := term.ReadPassword(fd)
+	fmt.Fprint(prompt, strings.ToUpper(what[:1])+what[1:]+": ")
+	secret, err := term.ReadPassword(fd)
 	fmt.Fprintln(prompt)
 	if err != nil {
-		return "", fmt.Errorf("Cannot read the password: %w", err)
+		return "", fmt.Errorf("Cannot read the %s: %w", what, err)
 	}
-	return string(password), nil
+	return string(secret), nil
 }

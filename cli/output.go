@@ -17,6 +17,11 @@ func say(w io.Writer, format string, args ...any) error {
 	return err
 }
 
+// warn prints a warning on stderr, marked as errors are, for something that worked.
+func warn(w io.Writer, message string) {
+	fmt.Fprintln(w, " !     "+message)
+}
+
 // writeCollaborators prints the reference CLI's table: tablewriter's default style,
 // with "n/a" for the username of a pending invitation. The table is rendered whole
 // before any of it is written, so that a failure leaves nothing on stdout.

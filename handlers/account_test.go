@@ -5,7 +5,9 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -232,7 +234,7 @@ func TestAccountRevokedTokenStopsWorking(t *testing.T) {
 	if got := page.text(`[data-testid=no-api-tokens]`); got != "You have no API token." {
 		t.Fatalf("empty list says %q", got)
 	}
-	w.get("/v1/databases", w.auth["owner"]).expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist or has been revoked")
+	w.get("/v1/databases", w.auth["owner"]).expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist, has expired or has been revoked")
 }
 
 func TestAccountCannotRevokeSomeoneElsesToken(t *testing.T) {
@@ -258,4 +260,78 @@ func TestAccountFormsNeedTheCSRFToken(t *testing.T) {
 	b.post("/account/tokens", url.Values{"name": {"forged"}}).expectStatus(t, http.StatusBadRequest)
 	b.post(action, url.Values{"_csrf": {"forged"}}).expectStatus(t, http.StatusForbidden)
 	w.expectNothingStored(t, before)
+}
+
+// expiresCells lists the Expires column of the API tokens table, newest token first.
+func (p accountPage) expiresCells() []string {
+	var cells []string
+	p.doc.Find(`[data-testid=api-token-expires]`).Each(func(_ int, td *goquery.Selection) { cells = append(cells, textOf(td)) })
+	return cells
+}
+
+func TestAccountTokenExpiryIsChosenAndListed(t *testing.T) {
+	var now atomic.Pointer[time.Time]
+	now.Store(&apiClock)
+	w := newAPIWorld(t, func(s *service.Service) { s.Now = func() time.Time { return *now.Load() } })
+	b := newAccountBrowser(t, w.url)
+	b.logIn("user1@example.com")
+	page := b.get("/account")
+	var offered []string
+	page.doc.Find(`select[name=expires_in_days] option`).Each(func(_ int, o *goquery.Selection) {
+		value, _ := o.Attr("value")
+		offered = append(offered, value+"="+textOf(o))
+	})
+	if want := "0=Never 30=30 days 90=90 days 365=1 year"; strings.Join(offered, " ") != want {
+		t.Fatalf("expiries offered %q, want %q", offered, want)
+	}
+	if label := textOf(page.doc.Find(`label[for=expires_in_days]`)); label != "Expires" {
+		t.Fatalf("the select is labelled %q", label)
+	}
+
+	b.submit(page, "/account/tokens", url.Values{"name": {"ci"}, "expires_in_days": {"90"}}).expectRedirect(t, "/account")
+	page = b.get("/account")
+	token := page.text(`[data-testid=new-token-value]`)
+	if got, want := page.expiresCells(), []string{"12 Jun 2025 09:26 UTC", "Never"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Expires column %q, want %q", got, want)
+	}
+	if th := textOf(page.doc.Find(`[data-testid=api-tokens] th`).Eq(3)); th != "Expires" {
+		t.Fatalf("fourth column is %q, want Expires", th)
+	}
+	w.get("/v1/databases", "Bearer "+token).expect(t, http.StatusOK)
+
+	later := apiClock.AddDate(0, 0, 90)
+	now.Store(&later)
+	w.get("/v1/databases", "Bearer "+token).expect(t, http.StatusUnauthorized)
+	page = b.get("/account")
+	if got, want := page.expiresCells(), []string{"Expired 12 Jun 2025 09:26 UTC", "Never"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("after expiry, Expires column %q, want %q", got, want)
+	}
+	if got := page.tokenRows()[0]; got != "ci | 14 Mar 2025 09:26 UTC | 14 Mar 2025 09:26 UTC" {
+		t.Fatalf("row %q: the refused request was recorded as a use", got)
+	}
+}
+
+func TestAccountTokenExpiryNotOfferedIsRefused(t *testing.T) {
+	w := newAPIWorld(t)
+	b := newAccountBrowser(t, w.url)
+	b.logIn("user2@example.com")
+	before := w.stored()
+	page := b.submit(b.get("/account"), "/account/tokens", url.Values{"name": {"laptop"}, "expires_in_days": {"1000"}}).
+		expectStatus(t, http.StatusUnprocessableEntity)
+	if got := page.text(`[data-testid=expires_in_days-error]`); got != "A token expires after 1 to 365 days, or never (0)" {
+		t.Fatalf("expiry error %q", got)
+	}
+	if v, _ := page.doc.Find(`input[name=name]`).Attr("value"); v != "laptop" {
+		t.Fatalf("the name typed is not kept: %q", v)
+	}
+	if v, _ := page.doc.Find(`select[name=expires_in_days]`).Attr("aria-invalid"); v != "true" {
+		t.Fatalf("the select is not marked invalid: %q", v)
+	}
+	w.expectNothingStored(t, before)
+
+	page = b.submit(b.get("/account"), "/account/tokens", url.Values{"name": {" "}, "expires_in_days": {"30"}}).
+		expectStatus(t, http.StatusUnprocessableEntity)
+	if _, selected := page.doc.Find(`select[name=expires_in_days] option[value="30"]`).Attr("selected"); !selected {
+		t.Fatal("the expiry chosen is not kept when the name is refused")
+	}
 }

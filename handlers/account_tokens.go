@@ -10,10 +10,15 @@ import (
 )
 
 func (s *Server) accountTokenCreate(c echo.Context) error {
-	name := c.FormValue("name")
-	token, _, err := s.Service.CreateAPIToken(c.Request().Context(), currentUser(c).ID, name)
+	name, expiry := c.FormValue("name"), c.FormValue("expires_in_days")
+	var token string
+	lifetime, err := service.ParseAPITokenLifetime(expiry)
+	if err == nil { // the select offers valid lifetimes only: a wrong one was made up
+		token, _, err = s.Service.CreateExpiringAPIToken(c.Request().Context(), currentUser(c).ID, name, lifetime)
+	}
 	if fields := service.ByField(err); len(fields) > 0 {
-		return s.renderAccount(c, http.StatusUnprocessableEntity, views.Form{Values: map[string]string{"name": name}, Errors: fields})
+		typed := map[string]string{"name": name, "expires_in_days": expiry}
+		return s.renderAccount(c, http.StatusUnprocessableEntity, views.Form{Values: typed, Errors: fields})
 	}
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ func unauthenticated(t *testing.T, role string, r apiReply) {
 	if role == "anonymous" {
 		r.expectError(t, http.StatusUnauthorized, "Missing API token: send it in an Authorization: Bearer header")
 	} else {
-		r.expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist or has been revoked")
+		r.expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist, has expired or has been revoked")
 	}
 }
 

@@ -3,7 +3,11 @@ package handlers
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"dbcollab/service"
 )
 
 func TestAPITokenCreateAnswersAWorkingTokenOnce(t *testing.T) {
@@ -119,7 +123,7 @@ func TestAPIRefusesMissingAndBadTokens(t *testing.T) {
 		})
 	}
 	w.get("/v1/databases", "").expectError(t, http.StatusUnauthorized, "Missing API token: send it in an Authorization: Bearer header")
-	w.get("/v1/databases", w.auth["bad token"]).expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist or has been revoked")
+	w.get("/v1/databases", w.auth["bad token"]).expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist, has expired or has been revoked")
 	w.get("/v1/databases", "bearer "+strings.TrimPrefix(w.auth["owner"], "Bearer ")).expect(t, http.StatusOK)
 }
 
@@ -134,4 +138,65 @@ func TestAPIUnknownRoutesAreJSON404s(t *testing.T) {
 	} {
 		w.request(c.method, c.path, c.auth, "", "").expectError(t, http.StatusNotFound, "No such API endpoint")
 	}
+}
+
+// DELETE /v1/tokens/current is the CLI's logout: the token it is called with stops
+// working at once, and no other does.
+func TestAPILogoutRevokesTheTokenItIsCalledWith(t *testing.T) {
+	w := newAPIWorld(t)
+	second, _, err := w.svc.CreateAPIToken(t.Context(), w.users["owner"].ID, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.delete("/v1/tokens/current", w.auth["owner"]).expect(t, http.StatusNoContent)
+	if r.body != "" {
+		t.Fatalf("204 with a body: %q", r.body)
+	}
+	w.get("/v1/databases", w.auth["owner"]).expect(t, http.StatusUnauthorized)
+	w.delete("/v1/tokens/current", w.auth["owner"]).expect(t, http.StatusUnauthorized)
+	w.get("/v1/databases", "Bearer "+second).expect(t, http.StatusOK)
+	w.get("/v1/databases", w.auth["collaborator"]).expect(t, http.StatusOK)
+	w.delete("/v1/tokens/current", "").expectError(t, http.StatusUnauthorized, "Missing API token: send it in an Authorization: Bearer header")
+}
+
+func TestAPITokenExpiryInDaysOnCreate(t *testing.T) {
+	var now atomic.Pointer[time.Time]
+	now.Store(&apiClock)
+	w := newAPIWorld(t, func(s *service.Service) { s.Now = func() time.Time { return *now.Load() } })
+	var got struct {
+		Token     string  `json:"token"`
+		ExpiresAt *string `json:"expires_at"`
+	}
+	w.post("/v1/tokens", "", `{"email": "user1@example.com", "password": "demo-password", "expires_in_days": 30}`).
+		expect(t, http.StatusCreated).decode(t, &got)
+	if got.ExpiresAt == nil || *got.ExpiresAt != "2025-04-13T09:26:53Z" {
+		t.Fatalf("expires_at %v, want 2025-04-13T09:26:53Z", got.ExpiresAt)
+	}
+	w.get("/v1/databases", "Bearer "+got.Token).expect(t, http.StatusOK)
+	expiry := apiClock.AddDate(0, 0, 30)
+	now.Store(&expiry)
+	w.get("/v1/databases", "Bearer "+got.Token).expectError(t, http.StatusUnauthorized, "Invalid API token: it does not exist, has expired or has been revoked")
+	w.delete("/v1/tokens/current", "Bearer "+got.Token).expect(t, http.StatusUnauthorized)
+	w.get("/v1/databases", w.auth["owner"]).expect(t, http.StatusOK)
+
+	for _, days := range []string{"", `, "expires_in_days": 0`, `, "expires_in_days": null`} {
+		r := w.post("/v1/tokens", "", `{"email": "user1@example.com", "password": "demo-password"`+days+`}`).expect(t, http.StatusCreated)
+		if !strings.Contains(r.body, `"expires_at":null`) {
+			t.Errorf("without an expiry (%q): %s", days, r.body)
+		}
+	}
+}
+
+func TestAPITokenExpiryOutOfRangeIsRefused(t *testing.T) {
+	w := newAPIWorld(t)
+	before := w.stored()
+	for _, days := range []string{"-1", "366", "30.5", "1e9", `"thirty"`} {
+		body := `{"email": "user1@example.com", "password": "demo-password", "expires_in_days": ` + days + `}`
+		if days == `"thirty"` {
+			w.post("/v1/tokens", "", body).expect(t, http.StatusBadRequest)
+			continue
+		}
+		w.post("/v1/tokens", "", body).expectFieldError(t, http.StatusUnprocessableEntity, "expires_in_days", "A token expires after 1 to 365 days, or never (0)")
+	}
+	w.expectNothingStored(t, before)
 }

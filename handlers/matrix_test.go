@@ -163,6 +163,11 @@ var matrixRoutes = []matrixRoute{
 			c.json = fmt.Sprintf(`{"email": %q, "password": %q, "name": %q}`, c.w.lena.Email, password, c.name)
 		},
 		done: tokenNamedAfterCase},
+	// Logging out revokes the token it is called with: each case brings a fresh one, so
+	// that the role's own token outlives the case.
+	{method: http.MethodDelete, path: "/v1/tokens/current", want: roles(e401, gone, gone, gone, gone, gone),
+		setup: func(c *matrixCase) { c.auth = c.freshToken() },
+		done:  func(c *matrixCase) bool { return !tokenNamedAfterCase(c) }},
 	{method: http.MethodGet, path: "/v1/databases", want: roles(e401, ok, ok, ok, ok, ok)},
 	{method: http.MethodGet, path: "/v1/databases/:db", want: roles(e401, hide, hide, ok, ok, hide)},
 	{method: http.MethodGet, path: "/v1/databases/:db/events", want: roles(e401, hide, hide, ok, ok, hide)},
@@ -299,6 +304,8 @@ type matrixCase struct {
 	target store.Collaborator
 	form   url.Values
 	json   string
+	// auth, when set, is sent instead of the role's Authorization header.
+	auth string
 }
 
 func (w *matrixWorld) newCase(t *testing.T, route matrixRoute, r role, ref string) *matrixCase {
@@ -334,6 +341,8 @@ func (c *matrixCase) send(route matrixRoute) *response {
 
 func (c *matrixCase) sendTo(method, path string) *response {
 	switch {
+	case strings.HasPrefix(path, "/v1") && c.auth != "":
+		return c.a.api(method, path, c.auth, c.json)
 	case strings.HasPrefix(path, "/v1"):
 		return c.a.api(method, path, c.w.auth[c.role], c.json)
 	case method == http.MethodPost:
@@ -381,6 +390,23 @@ func (c *matrixCase) ownerToken() int64 {
 		c.t.Fatal(err)
 	}
 	return token.ID
+}
+
+// freshToken gives the case's role an API token named after the case and returns its
+// Authorization header; anonymous gets none, and the token goes to the owner, unsent.
+func (c *matrixCase) freshToken() string {
+	holder := c.w.users[c.role]
+	if c.role == anonymous {
+		holder = c.h.owner
+	}
+	token, _, err := c.h.svc.CreateAPIToken(c.t.Context(), holder.ID, c.name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.role == anonymous {
+		return ""
+	}
+	return "Bearer " + token
 }
 
 func (c *matrixCase) count(query string, args ...any) int {

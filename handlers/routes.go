@@ -55,6 +55,7 @@ func (s *Server) Routes() *echo.Echo {
 	// path is a 404 even without a token.
 	api := e.Group("/v1", noStore)
 	api.POST("/tokens", s.apiTokenCreate)
+	api.DELETE("/tokens/current", s.apiTokenRevokeCurrent, s.requireAPIToken)
 	api.GET("/databases", s.apiDatabasesList, s.requireAPIToken)
 	api.GET("/databases/:db", s.apiDatabaseShow, s.requireAPIToken)
 	api.GET("/databases/:db/collaborators", s.apiCollaboratorsList, s.requireAPIToken)

@@ -29,6 +29,11 @@ var ErrUnreachable = errors.New("smtp server unreachable")
 // NewSMTP checks rawURL and returns a deliverer to it.
 func NewSMTP(rawURL, from string) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
+	// Without url.Error's quote of the URL: its password would end up in the log.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return nil, fmt.Errorf("mailer: smtp url: %w", urlErr.Err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mailer: smtp url: %w", err)
 	}

@@ -90,3 +90,12 @@ func TestDeliverToAClosedPortIsUnreachable(t *testing.T) {
 		t.Errorf("nobody listening: Deliver = %v, want ErrUnreachable", err)
 	}
 }
+
+func TestNewSMTPInvalidURLErrorNeverQuotesThePassword(t *testing.T) {
+	for _, raw := range []string{"smtp://admin:s3cret@[::1", "smtp://admin:s3cret@host:po rt", "ftp://admin:s3cret@host", "smtp://admin:s3cret@host:99999999999999999999"} {
+		_, err := NewSMTP(raw, "from@example.com")
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("NewSMTP(%q) = %v, want an error that does not show the password", raw, err)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	baseURL := strings.TrimSuffix(cfg.BaseURL, "/")
 	if baseURL == "" {
 		baseURL = defaultBaseURL(cfg.Addr)
+	}
+	if err := checkBaseURL(baseURL); err != nil {
+		return err
 	}
 	secure := strings.HasPrefix(baseURL, "https://")
 
@@ -145,6 +149,20 @@ func defaultBaseURL(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// checkBaseURL refuses a base URL with a user or password: it is in every e-mail's
+// links and in the start log line, which must not show credentials.
+func checkBaseURL(baseURL string) error {
+	u, err := url.Parse(baseURL)
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return fmt.Errorf("server: --base-url is not a URL: %w", urlErr.Err) // url.Error would quote it whole
+	}
+	if err == nil && u.User != nil {
+		return errors.New("server: --base-url must not carry a user or password: e-mail links and the log would show them")
+	}
+	return err
 }
 
 // sessionKeys derives the cookie keys from the configured secret, or else from random

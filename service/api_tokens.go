@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -24,8 +25,44 @@ const (
 	apiTokenTouchInterval = time.Minute
 )
 
-// ErrInvalidAPIToken answers a token that is malformed, unknown or revoked alike.
-var ErrInvalidAPIToken = &Error{Kind: Unauthorized, Message: "Invalid API token: it does not exist or has been revoked"}
+// ErrInvalidAPIToken answers a token that is malformed, unknown, expired or revoked alike.
+var ErrInvalidAPIToken = &Error{Kind: Unauthorized, Message: "Invalid API token: it does not exist, has expired or has been revoked"}
+
+// MaxAPITokenLifetimeDays bounds how long a token may be made to last; without an
+// expiry it lasts until revoked.
+const MaxAPITokenLifetimeDays = 365
+
+// APITokenLifetime is a choice of the account page's expiry.
+type APITokenLifetime struct {
+	Days  int // 0: never expires
+	Label string
+}
+
+// APITokenLifetimes are the expiries the account page offers.
+var APITokenLifetimes = []APITokenLifetime{{0, "Never"}, {30, "30 days"}, {90, "90 days"}, {365, "1 year"}}
+
+var errAPITokenLifetime = invalid("expires_in_days", fmt.Sprintf("A token expires after 1 to %d days, or never (0)", MaxAPITokenLifetimeDays))
+
+// ParseAPITokenLifetime reads an expiry in days, as the account form and the API send
+// it: a whole number from 0 (never expires, as is nothing at all) to MaxAPITokenLifetimeDays.
+func ParseAPITokenLifetime(raw string) (days int, err error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return 0, nil
+	}
+	days, err = strconv.Atoi(raw)
+	if err != nil || checkAPITokenLifetime(days) != nil {
+		return 0, errAPITokenLifetime
+	}
+	return days, nil
+}
+
+func checkAPITokenLifetime(days int) error {
+	if days < 0 || days > MaxAPITokenLifetimeDays {
+		return errAPITokenLifetime
+	}
+	return nil
+}
 
 func newAPIToken() (token string, hash []byte, err error) { return newSecret(apiTokenPrefix) }
 
@@ -45,10 +82,19 @@ func DefaultAPITokenName(at time.Time) string {
 	return "dbcollab CLI on " + at.UTC().Format("2006-01-02")
 }
 
-// CreateAPIToken makes a named API token for userID and returns it in clear, the only
-// time it is available.
+// CreateAPIToken makes a named API token for userID that never expires, and returns it
+// in clear, the only time it is available.
 func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string) (string, store.APIToken, error) {
+	return s.CreateExpiringAPIToken(ctx, userID, name, 0)
+}
+
+// CreateExpiringAPIToken is CreateAPIToken for a token refused from lifetimeDays after
+// its creation on (0: never).
+func (s *Service) CreateExpiringAPIToken(ctx context.Context, userID int64, name string, lifetimeDays int) (string, store.APIToken, error) {
 	name = strings.TrimSpace(name)
+	if err := checkAPITokenLifetime(lifetimeDays); err != nil {
+		return "", store.APIToken{}, err
+	}
 	switch {
 	case name == "":
 		return "", store.APIToken{}, invalid("name", "Enter a name for the token")
@@ -62,6 +108,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 		return "", store.APIToken{}, err
 	}
 	t := store.APIToken{UserID: userID, Name: name, TokenHash: hash, CreatedAt: s.now()}
+	if lifetimeDays > 0 {
+		t.ExpiresAt = t.CreatedAt.AddDate(0, 0, lifetimeDays)
+	}
 	if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.InsertAPIToken(ctx, &t) }); err != nil {
 		return "", store.APIToken{}, err
 	}
@@ -69,8 +118,13 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string)
 }
 
 // LogInForAPIToken logs in, behind the log-in throttle, and makes an API token for
-// that account, named name or else DefaultAPITokenName.
-func (s *Service) LogInForAPIToken(ctx context.Context, attempt LoginAttempt, name string) (string, store.APIToken, error) {
+// that account, named name or else DefaultAPITokenName, that expires after
+// lifetimeDays (0: never).
+func (s *Service) LogInForAPIToken(ctx context.Context, attempt LoginAttempt, name string, lifetimeDays int) (string, store.APIToken, error) {
+	// A malformed request is refused before it costs a bcrypt or counts as a failure.
+	if err := checkAPITokenLifetime(lifetimeDays); err != nil {
+		return "", store.APIToken{}, err
+	}
 	user, err := s.LogIn(ctx, attempt)
 	if err != nil {
 		return "", store.APIToken{}, err
@@ -78,7 +132,7 @@ func (s *Service) LogInForAPIToken(ctx context.Context, attempt LoginAttempt, na
 	if strings.TrimSpace(name) == "" {
 		name = DefaultAPITokenName(s.now())
 	}
-	return s.CreateAPIToken(ctx, user.ID, name)
+	return s.CreateExpiringAPIToken(ctx, user.ID, name, lifetimeDays)
 }
 
 // UserByAPIToken returns the account an API token belongs to and records its use. The
@@ -96,7 +150,11 @@ func (s *Service) UserByAPIToken(ctx context.Context, token string) (store.User,
 	if err != nil {
 		return store.User{}, err
 	}
-	if now := s.now(); now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
+	now := s.now()
+	if expired(t, now) {
+		return store.User{}, ErrInvalidAPIToken
+	}
+	if now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
 		if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.TouchAPIToken(ctx, t.ID, now) }); err != nil {
 			return store.User{}, err
 		}
@@ -104,9 +162,19 @@ func (s *Service) UserByAPIToken(ctx context.Context, token string) (store.User,
 	return t.User, nil
 }
 
-// APITokens lists userID's API tokens, newest first.
+// expired: from its expiry on, a token is refused.
+func expired(t store.APIToken, now time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// APITokens lists userID's API tokens, newest first, each marked whether it has expired.
 func (s *Service) APITokens(ctx context.Context, userID int64) ([]store.APIToken, error) {
-	return s.Store.APITokensForUser(ctx, userID)
+	list, err := s.Store.APITokensForUser(ctx, userID)
+	now := s.now()
+	for i := range list {
+		list[i].Expired = expired(list[i], now)
+	}
+	return list, err
 }
 
 // RevokeAPIToken deletes userID's token id, which stops working at once, and returns it.
@@ -121,4 +189,21 @@ func (s *Service) RevokeAPIToken(ctx context.Context, userID, id int64) (store.A
 		return store.APIToken{}, ErrNotFound
 	}
 	return t, err
+}
+
+// RevokeAPITokenInUse deletes the API token a request was made with, which stops
+// working at once: how the command line logs out.
+func (s *Service) RevokeAPITokenInUse(ctx context.Context, token string) error {
+	hash, ok := parseAPIToken(token)
+	if !ok {
+		return ErrInvalidAPIToken
+	}
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		_, err := tx.DeleteAPITokenByHash(ctx, hash)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrInvalidAPIToken
+	}
+	return err
 }

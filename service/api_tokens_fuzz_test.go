@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,32 @@ func FuzzParseAPIToken(f *testing.F) {
 		hash, ok = parseAPIToken(made)
 		if sum := sha256.Sum256(raw[:apiTokenBytes]); !ok || !bytes.Equal(hash, sum[:]) {
 			t.Fatalf("parseAPIToken(%q) = %x, %v; want the SHA-256 of its bytes", made, hash, ok)
+		}
+	})
+}
+
+// FuzzParseAPITokenLifetime checks that a lifetime is accepted only as 0 to
+// MaxAPITokenLifetimeDays whole days, and that each one accepted reads back the same.
+func FuzzParseAPITokenLifetime(f *testing.F) {
+	for _, seed := range []string{"", "0", "30", "365", "366", "-1", "30.5", " 90 ", "+7", "1e2", "٣٠"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		days, err := ParseAPITokenLifetime(raw)
+		if err != nil {
+			if days != 0 {
+				t.Fatalf("ParseAPITokenLifetime(%q) refused but returned %d", raw, days)
+			}
+			if e, ok := AsError(err); !ok || e.Field != "expires_in_days" {
+				t.Fatalf("ParseAPITokenLifetime(%q) = %v, want an invalid expires_in_days", raw, err)
+			}
+			return
+		}
+		if days < 0 || days > MaxAPITokenLifetimeDays {
+			t.Fatalf("ParseAPITokenLifetime(%q) = %d, out of 0..%d", raw, days, MaxAPITokenLifetimeDays)
+		}
+		if again, err := ParseAPITokenLifetime(strconv.Itoa(days)); err != nil || again != days {
+			t.Fatalf("ParseAPITokenLifetime(%q) = %d, which reads back as %d, %v", raw, days, again, err)
 		}
 	})
 }

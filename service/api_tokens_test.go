@@ -163,7 +163,7 @@ func TestLogInForAPITokenRefusesUnknownAddressAndWrongPasswordAlike(t *testing.T
 		{"ada@example.com", "wrong-password"},
 		{"not an address", "ada-password"},
 	} {
-		if _, _, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: c.email, Password: c.password}, ""); err != service.ErrWrongCredentials {
+		if _, _, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: c.email, Password: c.password}, "", 0); err != service.ErrWrongCredentials {
 			t.Errorf("LogInForAPIToken(%s, %s) = %v, want ErrWrongCredentials", c.email, c.password, err)
 		}
 	}
@@ -174,7 +174,7 @@ func TestLogInForAPITokenRefusesUnknownAddressAndWrongPasswordAlike(t *testing.T
 
 func TestLogInForAPITokenNamesTheTokenAfterTheCLIAndTheDay(t *testing.T) {
 	a := newAPITokenService(t)
-	token, stored, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: " ADA@example.com", Password: "ada-password"}, "")
+	token, stored, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: " ADA@example.com", Password: "ada-password"}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestLogInForAPITokenNamesTheTokenAfterTheCLIAndTheDay(t *testing.T) {
 	if user, err := a.svc.UserByAPIToken(t.Context(), token); err != nil || user.ID != a.ada.ID {
 		t.Fatalf("token from log-in authenticates %+v, %v; want ada", user, err)
 	}
-	_, named, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: "ada@example.com", Password: "ada-password"}, "  build server ")
+	_, named, err := a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: "ada@example.com", Password: "ada-password"}, "  build server ", 0)
 	if err != nil || named.Name != "build server" {
 		t.Fatalf("named token = %q, %v; want %q", named.Name, err, "build server")
 	}
@@ -220,5 +220,89 @@ func TestRevokeAPITokenOfSomeoneElseIsNotFound(t *testing.T) {
 	}
 	if _, err := a.svc.UserByAPIToken(t.Context(), token); err != nil {
 		t.Fatalf("ada's token stopped working: %v", err)
+	}
+}
+
+func TestRevokeAPITokenInUseStopsThatTokenAlone(t *testing.T) {
+	a := newAPITokenService(t)
+	token, _ := a.create(t, a.ada.ID, "laptop")
+	other, _ := a.create(t, a.ada.ID, "desktop")
+	if err := a.svc.RevokeAPITokenInUse(t.Context(), token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), token); err != service.ErrInvalidAPIToken {
+		t.Fatalf("revoked token: got %v, want ErrInvalidAPIToken", err)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), other); err != nil {
+		t.Fatalf("the other token stopped working: %v", err)
+	}
+	for _, bad := range []string{token, "garbage"} {
+		if err := a.svc.RevokeAPITokenInUse(t.Context(), bad); err != service.ErrInvalidAPIToken {
+			t.Errorf("RevokeAPITokenInUse(%q) = %v, want ErrInvalidAPIToken", bad, err)
+		}
+	}
+}
+
+func TestAPITokenExpiryRefusesTheTokenFromThatSecondOn(t *testing.T) {
+	a := newAPITokenService(t)
+	created := a.now
+	token, stored, err := a.svc.CreateExpiringAPIToken(t.Context(), a.ada.ID, "for a month", 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := created.AddDate(0, 0, 30); !stored.ExpiresAt.Equal(want) {
+		t.Fatalf("expires at %v, want %v", stored.ExpiresAt, want)
+	}
+	forever, _ := a.create(t, a.ada.ID, "forever")
+
+	a.now = stored.ExpiresAt.Add(-time.Second)
+	if _, err := a.svc.UserByAPIToken(t.Context(), token); err != nil {
+		t.Fatalf("a second before its expiry: %v", err)
+	}
+	if list := a.tokens(t, a.ada.ID); list[1].Expired {
+		t.Fatal("listed as expired a second before its expiry")
+	}
+	a.now = stored.ExpiresAt
+	if _, err := a.svc.UserByAPIToken(t.Context(), token); err != service.ErrInvalidAPIToken {
+		t.Fatalf("at its expiry: got %v, want ErrInvalidAPIToken", err)
+	}
+	list := a.tokens(t, a.ada.ID)
+	if !list[1].Expired || list[0].Expired {
+		t.Fatalf("expired flags %v (forever), %v (for a month); want false, true", list[0].Expired, list[1].Expired)
+	}
+	if !list[1].LastUsedAt.Equal(stored.ExpiresAt.Add(-time.Second)) {
+		t.Fatalf("last use %v: a refused request was recorded as a use", list[1].LastUsedAt)
+	}
+	if _, err := a.svc.UserByAPIToken(t.Context(), forever); err != nil {
+		t.Fatalf("a token without expiry stopped working: %v", err)
+	}
+}
+
+func TestAPITokenExpiryIsZeroToAYearInWholeDays(t *testing.T) {
+	a := newAPITokenService(t)
+	const message = "A token expires after 1 to 365 days, or never (0)"
+	for _, days := range []int{-1, 366} {
+		_, _, err := a.svc.CreateExpiringAPIToken(t.Context(), a.ada.ID, "laptop", days)
+		if e, ok := service.AsError(err); !ok || e.Kind != service.Invalid || e.Field != "expires_in_days" || e.Message != message {
+			t.Errorf("CreateExpiringAPIToken(%d days) = %v, want invalid expires_in_days", days, err)
+		}
+		_, _, err = a.svc.LogInForAPIToken(t.Context(), service.LoginAttempt{Email: "ada@example.com", Password: "ada-password"}, "", days)
+		if e, ok := service.AsError(err); !ok || e.Field != "expires_in_days" {
+			t.Errorf("LogInForAPIToken(%d days) = %v, want invalid expires_in_days", days, err)
+		}
+	}
+	if list := a.tokens(t, a.ada.ID); len(list) != 0 {
+		t.Fatalf("refused lifetimes made tokens: %+v", list)
+	}
+
+	for raw, want := range map[string]int{"": 0, " 0 ": 0, "30": 30, "+90": 90, "365": 365} {
+		if got, err := service.ParseAPITokenLifetime(raw); err != nil || got != want {
+			t.Errorf("ParseAPITokenLifetime(%q) = %d, %v; want %d", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{"-1", "366", "30.5", "1e2", "30 days", "never", "0x10", "99999999999999999999"} {
+		if _, err := service.ParseAPITokenLifetime(raw); err == nil {
+			t.Errorf("ParseAPITokenLifetime(%q) accepted", raw)
+		}
 	}
 }

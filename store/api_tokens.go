@@ -15,6 +15,9 @@ type APIToken struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero until the token is first used
+	ExpiresAt  time.Time // zero for a token that never expires
+	// Expired is whether ExpiresAt has passed, as the service's clock tells it when it lists tokens.
+	Expired bool
 	// User is filled by APITokenByHash.
 	User User
 }
@@ -22,8 +25,8 @@ type APIToken struct {
 // InsertAPIToken inserts t and sets its ID. A hash already stored gives ErrDuplicate.
 func (w WriteTx) InsertAPIToken(ctx context.Context, t *APIToken) error {
 	res, err := w.tx.ExecContext(ctx,
-		`INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
-		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt))
+		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert api token: %w", ErrDuplicate)
 	}
@@ -34,14 +37,14 @@ func (w WriteTx) InsertAPIToken(ctx context.Context, t *APIToken) error {
 	return err
 }
 
-const apiTokenColumns = `id, user_id, name, token_hash, created_at, last_used_at`
+const apiTokenColumns = `id, user_id, name, token_hash, created_at, last_used_at, expires_at`
 
 func scanAPIToken(row interface{ Scan(...any) error }, more ...any) (APIToken, error) {
 	var t APIToken
 	var created int64
-	var lastUsed sql.NullInt64
-	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &lastUsed}, more...)...)
-	t.CreatedAt, t.LastUsedAt = fromMicros(created), fromNullMicros(lastUsed)
+	var lastUsed, expires sql.NullInt64
+	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &lastUsed, &expires}, more...)...)
+	t.CreatedAt, t.LastUsedAt, t.ExpiresAt = fromMicros(created), fromNullMicros(lastUsed), fromNullMicros(expires)
 	return t, err
 }
 
@@ -72,7 +75,7 @@ func (c Conn) APITokenByHash(ctx context.Context, h []byte) (APIToken, error) {
 	var u User
 	var userCreated int64
 	t, err := scanAPIToken(c.q.QueryRowContext(ctx, `
-		SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.last_used_at,
+		SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.last_used_at, t.expires_at,
 			u.id, u.email, u.username, u.password_hash, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ?`, h),
@@ -101,6 +104,17 @@ func (w WriteTx) DeleteAPIToken(ctx context.Context, userID, id int64) (APIToken
 		`DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING `+apiTokenColumns, id, userID))
 	if err != nil {
 		return APIToken{}, notFound("delete api token", err)
+	}
+	return t, nil
+}
+
+// DeleteAPITokenByHash deletes the token whose secret hashes to h and returns it; a
+// token already deleted gives ErrNotFound.
+func (w WriteTx) DeleteAPITokenByHash(ctx context.Context, h []byte) (APIToken, error) {
+	t, err := scanAPIToken(w.tx.QueryRowContext(ctx,
+		`DELETE FROM api_tokens WHERE token_hash = ? RETURNING `+apiTokenColumns, h))
+	if err != nil {
+		return APIToken{}, notFound("delete api token by hash", err)
 	}
 	return t, nil
 }

@@ -134,3 +134,55 @@ func deleteAPIToken(s *Store, userID, id int64) (deleted APIToken, err error) {
 	})
 	return deleted, err
 }
+
+func deleteAPITokenByHash(s *Store, h []byte) (deleted APIToken, err error) {
+	err = s.Tx(context.Background(), func(tx WriteTx) (err error) {
+		deleted, err = tx.DeleteAPITokenByHash(context.Background(), h)
+		return err
+	})
+	return deleted, err
+}
+
+func TestDeleteAPITokenByHashDeletesThatTokenAlone(t *testing.T) {
+	s, ada, _ := apiTokenStore(t)
+	tok := insertAPIToken(t, s, ada.ID, "laptop", 1, apiTokenClock)
+	other := insertAPIToken(t, s, ada.ID, "desktop", 2, apiTokenClock)
+	ctx := context.Background()
+
+	deleted, err := deleteAPITokenByHash(s, tok.TokenHash)
+	if err != nil || deleted.ID != tok.ID {
+		t.Fatalf("DeleteAPITokenByHash = %+v, %v; want the laptop token", deleted, err)
+	}
+	if _, err := s.APITokenByHash(ctx, tok.TokenHash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted token still found: %v", err)
+	}
+	if _, err := s.APITokenByHash(ctx, other.TokenHash); err != nil {
+		t.Fatalf("the other token went too: %v", err)
+	}
+	if _, err := deleteAPITokenByHash(s, tok.TokenHash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleting twice: got %v, want ErrNotFound", err)
+	}
+}
+
+func TestAPITokenExpiryIsStoredAndReadBack(t *testing.T) {
+	s, ada, _ := apiTokenStore(t)
+	ctx := context.Background()
+	expires := apiTokenClock.AddDate(0, 0, 30)
+	tok := APIToken{UserID: ada.ID, Name: "expiring", TokenHash: bytes.Repeat([]byte{1}, 32), CreatedAt: apiTokenClock, ExpiresAt: expires}
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.InsertAPIToken(ctx, &tok) }); err != nil {
+		t.Fatal(err)
+	}
+	forever := insertAPIToken(t, s, ada.ID, "forever", 2, apiTokenClock)
+
+	byHash, err := s.APITokenByHash(ctx, tok.TokenHash)
+	if err != nil || !byHash.ExpiresAt.Equal(expires) {
+		t.Fatalf("APITokenByHash: expires %v, %v; want %v", byHash.ExpiresAt, err, expires)
+	}
+	list, err := s.APITokensForUser(ctx, ada.ID)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("APITokensForUser = %+v, %v", list, err)
+	}
+	if list[0].ID != forever.ID || !list[0].ExpiresAt.IsZero() || !list[1].ExpiresAt.Equal(expires) {
+		t.Fatalf("listed expiries %v and %v; want never and %v", list[0].ExpiresAt, list[1].ExpiresAt, expires)
+	}
+}
