@@ -46,7 +46,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "base-url", Usage: "public URL of the dashboard, for links in e-mails (default: from --addr)", Sources: env("BASE_URL")},
 			&cli.StringFlag{Name: "smtp-url", Usage: "smtp://[user:pass@]host:port to send e-mail (default: print e-mails to the log)", Sources: env("SMTP_URL")},
 			&cli.StringFlag{Name: "mail-from", Value: "dbcollab <no-reply@localhost>", Usage: "sender of the e-mails", Sources: env("MAIL_FROM")},
-			&cli.StringFlag{Name: "session-secret", Usage: "secret the session cookie keys derive from (default: generated once, kept in the database)", Sources: env("SESSION_SECRET")},
+			&cli.StringFlag{Name: "session-secret", Usage: "secret the session cookie keys and the access token key derive from (default: generated once, kept in the database)", Sources: env("SESSION_SECRET")},
 			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
 			&cli.DurationFlag{Name: "invite-ttl", Value: service.DefaultInviteTTL, Usage: "how long an invitation link works after it was last sent", Sources: env("INVITE_TTL")},
 			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},

@@ -23,14 +23,16 @@ import (
 
 // inProcess is the dashboard called in process, without a network in between, so that
 // a fuzzer gets thousands of requests a second: a fresh store with an owner, their
-// database, their signed-in browser's cookies and an API token.
+// database, their signed-in browser's cookies, an API token and the access token it
+// exchanges for.
 type inProcess struct {
 	*rowChecker
 	routes  http.Handler
 	svc     *service.Service
 	owner   store.User
 	cookies []*http.Cookie
-	auth    string
+	// auth and access are Authorization headers: the API token, the access token.
+	auth, access string
 }
 
 const inProcessDB = "fuzz-db"
@@ -59,6 +61,11 @@ func newInProcess(tb testing.TB, passwordCost int) *inProcess {
 		tb.Fatal(err)
 	}
 	p.auth = "Bearer " + token
+	access, err := svc.ExchangeAPIToken(ctx, token)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.access = "Bearer " + access
 	login := p.serve(p.request(http.MethodPost, "/login", "application/x-www-form-urlencoded",
 		"email=owner%40example.com&password="+password, false))
 	if login.Code != http.StatusSeeOther {

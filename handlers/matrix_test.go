@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -179,6 +180,22 @@ var matrixRoutes = []matrixRoute{
 		done: targetRevoked},
 	{method: http.MethodPost, path: "/v1/databases/:db/collaborators/:id/resend", want: roles(e401, hide, hide, okActs, okActs, hide),
 		done: targetResent},
+
+	// The Scalingo-compatible API: the exchange takes the role's API token as Basic
+	// auth, every other route the access token it gives (see sendTo).
+	{method: http.MethodPost, path: "/v1/tokens/exchange", want: roles(e401, ok, ok, ok, ok, ok)},
+	{method: http.MethodGet, path: "/v1/regions", want: everyone(ok)},
+	{method: http.MethodGet, path: "/v1/users/self", want: roles(e401, ok, ok, ok, ok, ok)},
+	{method: http.MethodGet, path: "/v1/apps/:db", want: roles(e401, hide, hide, ok, ok, hide)},
+	{method: http.MethodGet, path: "/v1/apps/:db/addons", want: roles(e401, hide, hide, ok, ok, hide)},
+	{method: http.MethodGet, path: "/v1/apps/:db/collaborators", want: roles(e401, hide, hide, ok, ok, hide)},
+	{method: http.MethodPost, path: "/v1/apps/:db/collaborators", want: roles(e401, hide, hide, made, made, hide),
+		setup: func(c *matrixCase) {
+			c.json = fmt.Sprintf(`{"collaborator": {"email": %q, "is_limited": false}}`, c.name+"@example.com")
+		},
+		done: invitedCaseAddress},
+	{method: http.MethodDelete, path: "/v1/apps/:db/collaborators/:id", want: roles(e401, hide, hide, gone, gone, hide),
+		done: targetRevoked},
 }
 
 // tokenNamedAfterCase: an API token named after the case exists.
@@ -230,11 +247,13 @@ type matrixWorld struct {
 	users    [roleCount]store.User
 	browsers [roleCount]*actor
 	csrf     [roleCount]string
-	// auth is each role's Authorization header; none for anonymous.
-	auth  [roleCount]string
-	lena  store.User
-	db    *sql.DB
-	cases int
+	// auth is each role's Authorization header with its API token, basic the same token
+	// as the token exchange takes it, and access the access token it gives; none for
+	// anonymous.
+	auth, basic, access [roleCount]string
+	lena                store.User
+	db                  *sql.DB
+	cases               int
 }
 
 func newMatrixWorld(t *testing.T, overHTTPS bool) *matrixWorld {
@@ -267,6 +286,12 @@ func newMatrixWorld(t *testing.T, overHTTPS bool) *matrixWorld {
 				t.Fatal(err)
 			}
 			w.auth[r] = "Bearer " + token
+			w.basic[r] = "Basic " + base64.StdEncoding.EncodeToString([]byte(":"+token))
+			access, err := h.svc.ExchangeAPIToken(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.access[r] = "Bearer " + access
 		}
 		w.browsers[r], w.csrf[r] = a, a.token()
 	}
@@ -343,6 +368,10 @@ func (c *matrixCase) sendTo(method, path string) *response {
 	switch {
 	case strings.HasPrefix(path, "/v1") && c.auth != "":
 		return c.a.api(method, path, c.auth, c.json)
+	case path == "/v1/tokens/exchange":
+		return c.a.api(method, path, c.w.basic[c.role], c.json)
+	case path == "/v1/users/self" || strings.HasPrefix(path, "/v1/apps/"):
+		return c.a.api(method, path, c.w.access[c.role], c.json)
 	case strings.HasPrefix(path, "/v1"):
 		return c.a.api(method, path, c.w.auth[c.role], c.json)
 	case method == http.MethodPost:

@@ -64,6 +64,17 @@ func (s *Server) Routes() *echo.Echo {
 	api.POST("/databases/:db/collaborators/:id/resend", s.apiCollaboratorsResend, s.requireAPIToken)
 	api.GET("/databases/:db/events", s.apiEventsList, s.requireAPIToken)
 
+	// The Scalingo-compatible API, for the official scalingo client and go-scalingo: the
+	// access token of the exchange opens these routes and no other.
+	api.POST("/tokens/exchange", s.scalingoTokenExchange)
+	api.GET("/regions", s.scalingoRegions)
+	api.GET("/users/self", s.scalingoUserSelf, s.requireAccessToken)
+	api.GET("/apps/:db", s.scalingoApp, s.requireAccessToken)
+	api.GET("/apps/:db/addons", s.scalingoAddons, s.requireAccessToken)
+	api.GET("/apps/:db/collaborators", s.scalingoCollaboratorsList, s.requireAccessToken)
+	api.POST("/apps/:db/collaborators", s.scalingoCollaboratorsAdd, s.requireAccessToken)
+	api.DELETE("/apps/:db/collaborators/:id", s.scalingoCollaboratorsRemove, s.requireAccessToken)
+
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e
 }

@@ -80,11 +80,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 	}
 
-	hashKey, blockKey, err := sessionKeys(ctx, st, cfg.SessionSecret)
+	keys, err := secretKeys(ctx, st, cfg.SessionSecret)
 	if err != nil {
 		return err
 	}
-	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(hashKey, blockKey, secure), Log: log, Secure: secure}
+	svc.AccessTokenKey = keys.accessToken
+	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(keys.sessionHash, keys.sessionBlock, secure), Log: log, Secure: secure}
 	srv := &http.Server{Handler: h.Routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -165,17 +166,25 @@ func checkBaseURL(baseURL string) error {
 	return err
 }
 
-// sessionKeys derives the cookie keys from the configured secret, or else from random
-// bytes generated once and kept in the store, so that a restart keeps people signed in.
-func sessionKeys(ctx context.Context, st *store.Store, secret string) (hashKey, blockKey []byte, err error) {
+// keys are what the server secret is for, each derived from it under its own label.
+type keys struct {
+	sessionHash, sessionBlock []byte
+	// accessToken signs the access tokens of the Scalingo-compatible token exchange.
+	accessToken []byte
+}
+
+// secretKeys derives the keys from the configured secret, or else from random bytes
+// generated once and kept in the store, so that a restart keeps people signed in.
+func secretKeys(ctx context.Context, st *store.Store, secret string) (keys, error) {
 	seed := []byte(secret)
 	if secret == "" {
 		candidate := make([]byte, 64)
 		if _, err := rand.Read(candidate); err != nil {
-			return nil, nil, fmt.Errorf("server: session secret: %w", err)
+			return keys{}, fmt.Errorf("server: session secret: %w", err)
 		}
+		var err error
 		if seed, err = st.SettingOrCreate(ctx, "session_secret", candidate); err != nil {
-			return nil, nil, err
+			return keys{}, err
 		}
 	}
 	derive := func(label string) []byte {
@@ -183,5 +192,9 @@ func sessionKeys(ctx context.Context, st *store.Store, secret string) (hashKey, 
 		mac.Write([]byte(label))
 		return mac.Sum(nil)
 	}
-	return derive("dbcollab session signing"), derive("dbcollab session encryption"), nil
+	return keys{
+		sessionHash:  derive("dbcollab session signing"),
+		sessionBlock: derive("dbcollab session encryption"),
+		accessToken:  derive("dbcollab access token signing"),
+	}, nil
 }

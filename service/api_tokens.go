@@ -139,25 +139,12 @@ func (s *Service) LogInForAPIToken(ctx context.Context, attempt LoginAttempt, na
 // rights that go with the account are read afresh by each rule, so a revocation holds
 // from the next request.
 func (s *Service) UserByAPIToken(ctx context.Context, token string) (store.User, error) {
-	hash, ok := parseAPIToken(token)
-	if !ok {
-		return store.User{}, ErrInvalidAPIToken
-	}
-	t, err := s.Store.APITokenByHash(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, ErrInvalidAPIToken
-	}
+	t, err := s.apiToken(ctx, token)
 	if err != nil {
 		return store.User{}, err
 	}
-	now := s.now()
-	if expired(t, now) {
-		return store.User{}, ErrInvalidAPIToken
-	}
-	if now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
-		if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.TouchAPIToken(ctx, t.ID, now) }); err != nil {
-			return store.User{}, err
-		}
+	if err := s.touchAPIToken(ctx, t); err != nil {
+		return store.User{}, err
 	}
 	return t.User, nil
 }
@@ -165,6 +152,27 @@ func (s *Service) UserByAPIToken(ctx context.Context, token string) (store.User,
 // expired: from its expiry on, a token is refused.
 func expired(t store.APIToken, now time.Time) bool {
 	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
+}
+
+// apiToken returns the stored token, with its user, of a token in clear.
+func (s *Service) apiToken(ctx context.Context, token string) (store.APIToken, error) {
+	hash, ok := parseAPIToken(token)
+	if !ok {
+		return store.APIToken{}, ErrInvalidAPIToken
+	}
+	t, err := s.Store.APITokenByHash(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) || err == nil && expired(t, s.now()) {
+		return store.APIToken{}, ErrInvalidAPIToken
+	}
+	return t, err
+}
+
+// touchAPIToken records that t is being used, at most once per apiTokenTouchInterval.
+func (s *Service) touchAPIToken(ctx context.Context, t store.APIToken) error {
+	if now := s.now(); now.Sub(t.LastUsedAt) >= apiTokenTouchInterval {
+		return s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
+	}
+	return nil
 }
 
 // APITokens lists userID's API tokens, newest first, each marked whether it has expired.

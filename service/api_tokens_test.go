@@ -26,7 +26,7 @@ type apiTokenService struct {
 	ada  store.User
 }
 
-func newAPITokenService(t *testing.T) *apiTokenService {
+func newAPITokenService(t testing.TB) *apiTokenService {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "dbcollab.db")
 	st, err := store.Open(path)
@@ -43,7 +43,7 @@ func newAPITokenService(t *testing.T) *apiTokenService {
 	return a
 }
 
-func (a *apiTokenService) create(t *testing.T, userID int64, name string) (string, store.APIToken) {
+func (a *apiTokenService) create(t testing.TB, userID int64, name string) (string, store.APIToken) {
 	t.Helper()
 	token, stored, err := a.svc.CreateAPIToken(t.Context(), userID, name)
 	if err != nil {

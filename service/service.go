@@ -4,6 +4,7 @@
 package service
 
 import (
+	"sync"
 	"time"
 
 	"dbcollab/store"
@@ -26,8 +27,15 @@ type Service struct {
 	// hours; 0 means no limit.
 	InviteLimit int
 
+	// AccessTokenKey signs the access tokens of the token exchange (HS256); derived from
+	// the server secret. Empty: a random key for the life of the process.
+	AccessTokenKey []byte
+
 	// logins throttles failed log-ins (see LogIn).
 	logins loginThrottle
+	// accessKey is the key in use (see accessTokenKey).
+	accessKeyOnce sync.Once
+	accessKey     []byte
 }
 
 // DefaultInviteTTL is how long an invitation link works unless configured otherwise.

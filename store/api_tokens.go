@@ -72,16 +72,25 @@ func (c Conn) APITokensForUser(ctx context.Context, userID int64) ([]APIToken, e
 
 // APITokenByHash returns the token whose secret hashes to h, with its user.
 func (c Conn) APITokenByHash(ctx context.Context, h []byte) (APIToken, error) {
+	return c.apiTokenWithUser(ctx, "api token by hash", `t.token_hash = ?`, h)
+}
+
+// APITokenByID returns token id, with its user.
+func (c Conn) APITokenByID(ctx context.Context, id int64) (APIToken, error) {
+	return c.apiTokenWithUser(ctx, "api token by id", `t.id = ?`, id)
+}
+
+func (c Conn) apiTokenWithUser(ctx context.Context, what, where string, arg any) (APIToken, error) {
 	var u User
 	var userCreated int64
 	t, err := scanAPIToken(c.q.QueryRowContext(ctx, `
 		SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.last_used_at, t.expires_at,
 			u.id, u.email, u.username, u.password_hash, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ?`, h),
+		WHERE `+where, arg),
 		&u.ID, &u.Email, &u.Username, &u.PasswordHash, &userCreated)
 	if err != nil {
-		return APIToken{}, notFound("api token by hash", err)
+		return APIToken{}, notFound(what, err)
 	}
 	u.CreatedAt = fromMicros(userCreated)
 	t.User = u

@@ -88,6 +88,25 @@ func TestAPITokenByHashReturnsTokenWithItsUser(t *testing.T) {
 	}
 }
 
+func TestAPITokenByIDReturnsTokenWithItsUserUntilDeleted(t *testing.T) {
+	s, ada, _ := apiTokenStore(t)
+	want := insertAPIToken(t, s, ada.ID, "laptop", 7, apiTokenClock)
+
+	got, err := s.APITokenByID(context.Background(), want.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != want.ID || !bytes.Equal(got.TokenHash, want.TokenHash) || got.User.ID != ada.ID || got.User.Email != ada.Email {
+		t.Fatalf("APITokenByID = %+v, want token %d of %s", got, want.ID, ada.Email)
+	}
+	if _, err := deleteAPIToken(s, ada.ID, want.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.APITokenByID(context.Background(), want.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted token: got %v, want ErrNotFound", err)
+	}
+}
+
 func TestTouchAPITokenRecordsLastUse(t *testing.T) {
 	s, ada, _ := apiTokenStore(t)
 	tok := insertAPIToken(t, s, ada.ID, "laptop", 1, apiTokenClock)
