@@ -100,6 +100,27 @@ func TestRevokingTheAPITokenEndsItsAccessTokensAtOnce(t *testing.T) {
 	}
 }
 
+// An API token that expires ends its access tokens, and can no longer be exchanged.
+func TestAccessTokenEndsWhenItsAPITokenExpires(t *testing.T) {
+	a := newAPITokenService(t)
+	a.svc.AccessTokenKey = accessKey
+	apiToken, stored, err := a.svc.CreateExpiringAPIToken(t.Context(), a.ada.ID, "a day", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.now = stored.ExpiresAt.Add(-30 * time.Minute)
+	accessToken, err := a.svc.ExchangeAPIToken(t.Context(), apiToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.expectAccess(t, accessToken)
+	a.now = stored.ExpiresAt
+	a.expectRefused(t, "its API token expired", accessToken)
+	if _, err := a.svc.ExchangeAPIToken(t.Context(), apiToken); !errors.Is(err, service.ErrInvalidAPIToken) {
+		t.Fatalf("exchanging the expired API token: %v, want ErrInvalidAPIToken", err)
+	}
+}
+
 // SQLite gives a new row the ID of a deleted last row: the next API token must not
 // bring back the access tokens of the revoked one.
 func TestAccessTokenOfARevokedTokenDoesNotComeBackWithTheNextToken(t *testing.T) {
