@@ -17,7 +17,7 @@ func (s *Server) Routes() *echo.Echo {
 	// (the log-in throttle counts failures per client address).
 	e.IPExtractor = echo.ExtractIPDirect()
 
-	e.Use(s.recoverPanics, compress, s.logRequests, securityHeaders, dashboardOnly(s.csrf()), dashboardOnly(s.loadUser))
+	e.Use(s.recoverPanics, compress, s.logRequests, securityHeaders, dashboardOnly(s.csrf), dashboardOnly(s.loadUser))
 
 	e.GET("/healthz", s.health)
 	e.GET("/favicon.ico", noFavicon)

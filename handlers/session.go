@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"crypto/rand"
 	"errors"
 	"net/http"
 
@@ -43,8 +44,18 @@ func NewSessionStore(hashKey, blockKey []byte, secure bool) *sessions.CookieStor
 func (s *Server) session(c echo.Context) *sessions.Session {
 	s.sessionCacheOnce.Do(func() { s.sessionCache = newSessionCache(s.Sessions) })
 	// A cookie that does not decode (old keys, tampering) gives a new, empty session.
-	sess, _ := s.sessionCache.Get(c.Request(), sessionName)
+	sess, _ := s.sessionCache.Get(c.Request(), s.sessionCookie())
 	return sess
+}
+
+// sessionCookie is the session cookie's name: under https a __Host- one, which browsers
+// take only from this host, over https, for the whole site, so that no sibling subdomain
+// can plant its own.
+func (s *Server) sessionCookie() string {
+	if s.Secure {
+		return "__Host-" + sessionName
+	}
+	return sessionName
 }
 
 func (s *Server) saveSession(c echo.Context, sess *sessions.Session) error {
@@ -100,7 +111,8 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // signIn starts a fresh session for user: every value of the anonymous one is dropped
-// but the invitation being accepted. It returns where to go next.
+// but the invitation being accepted, and the CSRF token is a new one. It returns where
+// to go next.
 func (s *Server) signIn(c echo.Context, user store.User) (string, error) {
 	sess := s.session(c)
 	next := "/"
@@ -110,7 +122,7 @@ func (s *Server) signIn(c echo.Context, user store.User) (string, error) {
 	} else if ok && isLocalPath(to) {
 		next = to
 	}
-	sess.Values = map[any]any{sessionUserID: user.ID}
+	sess.Values = map[any]any{sessionUserID: user.ID, sessionCSRF: rand.Text()}
 	if hasInvitation {
 		sess.Values[sessionInvitation] = token
 	}
