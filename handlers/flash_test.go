@@ -13,7 +13,7 @@ import (
 
 // A client that does not follow redirects never sees its flash messages: only the last
 // one is kept, so the session cookie never outgrows what a browser stores.
-func TestTwentyInvitesWithoutFollowingRedirectsAllRedirect(t *testing.T) {
+func TestAfterWriteTwentyInvitesNotFollowedAllRedirect(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.owner)
 	token := a.token()
@@ -38,7 +38,7 @@ func sessionsUpTo(n int) harnessOption {
 
 // The invitation is stored and queued before the flash message is saved: if the session
 // cannot be saved, the answer is still the 303 of a done invitation, never a 5xx.
-func TestSessionThatCannotBeSavedAfterTheWriteStillRedirects(t *testing.T) {
+func TestAfterWriteUnsavableSessionStillRedirects(t *testing.T) {
 	// A long address makes a long flash message: a session that fits a signed-in user but
 	// not that message.
 	long := strings.Repeat("l", 64) + "@" + strings.Repeat("d", 60) + ".example.com"
