@@ -11,7 +11,7 @@ import (
 
 // A 9 MB e-mail in the log-in form is refused with a page that says why, and never
 // echoed back.
-func TestLoginRefusesNineMegabyteForm(t *testing.T) {
+func TestFormCapNineMegabyteLogin(t *testing.T) {
 	h := newHarness(t)
 	a := h.anonymous()
 	huge := strings.Repeat("e", 9<<20) + "@example.com"
@@ -28,7 +28,7 @@ func TestLoginRefusesNineMegabyteForm(t *testing.T) {
 }
 
 // The same as multipart/form-data, which a form may send too.
-func TestLoginRefusesNineMegabyteMultipartForm(t *testing.T) {
+func TestFormCapNineMegabyteMultipartLogin(t *testing.T) {
 	h := newHarness(t)
 	a := h.anonymous()
 	var body bytes.Buffer
@@ -51,7 +51,7 @@ func TestLoginRefusesNineMegabyteMultipartForm(t *testing.T) {
 
 // Every state-changing dashboard route refuses a form over 64 KB before it does anything,
 // while the same form a little under 64 KB gets past the limit.
-func TestEveryDashboardFormIsCappedAt64KB(t *testing.T) {
+func TestFormCapOnEveryDashboardRoute(t *testing.T) {
 	w := newMatrixWorld(t, false)
 	for _, route := range stateChangingWebRoutes(t, w.h.server.Routes()) {
 		r := actingRole(t, route)
