@@ -52,7 +52,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(csrfKey, token)
 			return next(c)
 		}
-		if site == "cross-site" || (site == "" && !fromThisHost(r)) {
+		if site == "cross-site" || (site == "" && !s.fromThisHost(r)) {
 			return errCrossSite
 		}
 		if err := s.checkToken(c); err != nil {
@@ -94,14 +94,19 @@ func (s *Server) sessionToken(c echo.Context) (string, error) {
 	return token, s.saveSession(c, sess)
 }
 
-// fromThisHost reports whether the request's Origin, if it sends one, is this host.
-func fromThisHost(r *http.Request) bool {
+// fromThisHost reports whether the request's Origin, if it sends one, is this host: the
+// one asked for, or the public URL's (a reverse proxy may pass on another Host).
+func (s *Server) fromThisHost(r *http.Request) bool {
 	origin := r.Header.Get(echo.HeaderOrigin)
 	if origin == "" {
 		return true
 	}
 	u, err := url.Parse(origin)
-	return err == nil && u.Host == r.Host
+	if err != nil || u.Host == "" {
+		return false
+	}
+	public, err := url.Parse(s.Service.BaseURL)
+	return u.Host == r.Host || (err == nil && u.Scheme == public.Scheme && u.Host == public.Host)
 }
 
 func isSafeMethod(method string) bool {

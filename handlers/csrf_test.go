@@ -354,3 +354,41 @@ func TestSessionCookieIsHostOnlyUnderHTTPS(t *testing.T) {
 		}
 	}
 }
+
+// Without Sec-Fetch-Site, an Origin is accepted when it is the host asked for or the
+// public URL's, which a reverse proxy may reach under another Host; any other is refused.
+func TestCSRFOriginBehindAProxy(t *testing.T) {
+	h := newHarness(t)
+	a := h.signedIn(h.owner)
+	token, session := a.token(), a.cookie("dbcollab_session")
+	// No jar: it would look cookies up by the Host below.
+	proxied := &actor{h: h, client: &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	for i, c := range []struct {
+		origin string
+		status int
+	}{
+		{h.url, http.StatusSeeOther},
+		{"http://dbcollab.internal:8080", http.StatusSeeOther},
+		{"http://127.0.0.1:9999", http.StatusForbidden},
+		{"null", http.StatusForbidden},
+	} {
+		email := "proxied" + itoa(int64(i)) + "@example.com"
+		form := url.Values{"_csrf": {token}, "email": {email}}
+		req, err := http.NewRequest(http.MethodPost, h.url+h.collaboratorsPath(), strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "dbcollab.internal:8080"
+		req.AddCookie(&http.Cookie{Name: "dbcollab_session", Value: session})
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", c.origin)
+		if got := proxied.send(req); got.status != c.status {
+			t.Errorf("Origin %s through the proxy: %d, want %d", c.origin, got.status, c.status)
+		}
+		if _, invited := h.row(email); invited != (c.status == http.StatusSeeOther) {
+			t.Errorf("Origin %s: invited %v", c.origin, invited)
+		}
+	}
+}

@@ -19,6 +19,9 @@ var errFormTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge, "form 
 func limitForms(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if isSafeMethod(r.Method) {
+			return next(c) // nothing reads their body
+		}
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
 		// ParseMultipartForm would return ErrNotMultipart rather than ParseForm's error.
 		err := r.ParseForm()
