@@ -108,6 +108,14 @@ var csrfAttacks = []csrfAttack{
 		toss:   tossedSession,
 		status: http.StatusForbidden,
 	},
+	{
+		// The user's own form, posted in the session the neighbour planted.
+		name:   "tossed session cookie, then a same-origin post",
+		header: http.Header{"Sec-Fetch-Site": {"same-origin"}},
+		token:  func(*matrixWorld, string) string { return "" },
+		toss:   tossedSession,
+		status: http.StatusForbidden,
+	},
 }
 
 // fetchMetadataPageToken is the token in the forms of a page asked for with Sec-Fetch-Site.
