@@ -25,9 +25,7 @@ func (s *Server) accountTokenCreate(c echo.Context) error {
 	}
 	sess := s.session(c)
 	sess.Values[sessionNewAPIToken] = token
-	if err := s.saveSession(c, sess); err != nil {
-		return err
-	}
+	s.saveAfterWrite(c, sess)
 	return c.Redirect(http.StatusSeeOther, "/account")
 }
 
@@ -40,8 +38,6 @@ func (s *Server) accountTokenRevoke(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.flash(c, "The API token “"+t.Name+"” has been revoked: it no longer works."); err != nil {
-		return err
-	}
+	s.flash(c, "The API token “"+t.Name+"” has been revoked: it no longer works.")
 	return c.Redirect(http.StatusSeeOther, "/account")
 }

@@ -56,13 +56,8 @@ func (s *Server) signup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	next, err := s.signIn(c, user)
-	if err != nil {
-		return err
-	}
-	if err := s.flash(c, "Welcome to dbcollab, "+user.Username+"."); err != nil {
-		return err
-	}
+	next := s.signIn(c, user)
+	s.flash(c, "Welcome to dbcollab, "+user.Username+".")
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

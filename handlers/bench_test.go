@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,7 +91,13 @@ func (f *tabFixture) signIn(tb testing.TB) {
 	if done.Code != http.StatusSeeOther {
 		tb.Fatalf("POST /login: %d\n%s", done.Code, done.Body)
 	}
-	f.cookies = append(form.Result().Cookies(), done.Result().Cookies()...)
+	// As a cookie jar would: the log-in's session cookie replaces the form's.
+	f.cookies = done.Result().Cookies()
+	for _, c := range form.Result().Cookies() {
+		if !slices.ContainsFunc(f.cookies, func(d *http.Cookie) bool { return d.Name == c.Name }) {
+			f.cookies = append(f.cookies, c)
+		}
+	}
 }
 
 // tabPath is the Collaborators tab of the fixture's database.

@@ -20,9 +20,7 @@ func (s *Server) collaboratorsAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.flash(c, invite.Email+" has been invited to collaborate to "+db.Name); err != nil {
-		return err
-	}
+	s.flash(c, invite.Email+" has been invited to collaborate to "+db.Name)
 	return c.Redirect(http.StatusSeeOther, links.Collaborators(db.Name))
 }
 

@@ -28,7 +28,7 @@ import (
 //   - the request: the signed-in user's ID, the database as named in the URL, the
 //     Activity page, the CSRF token the forms carry, whether the answer is gzipped; all
 //     in the key. (Whether cookies are Secure is the Server's, as is the cache; the
-//     cookies themselves are set by the middleware on every request, hit or not.)
+//     cookies themselves are set by the middleware, hit or not.)
 //   - the clock: a pending row shows as expired from its expiry on, so a tab is kept
 //     only until the first expiry of its rows (service.FirstExpiry).
 //   - the flash message: a tab showing one is not kept, nor served from here.

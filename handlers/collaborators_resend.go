@@ -17,16 +17,12 @@ func (s *Server) collaboratorsResend(c echo.Context) error {
 	}
 	db, m, err := s.Service.Resend(c.Request().Context(), currentUser(c).ID, c.Param("db"), id)
 	if e, ok := service.AsError(err); ok && e.Kind != service.NotFound {
-		if err := s.flash(c, e.Message); err != nil {
-			return err
-		}
+		s.flash(c, e.Message)
 		return c.Redirect(http.StatusSeeOther, links.Collaborators(c.Param("db")))
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.flash(c, m.Email+" has been sent a new invitation; the previous link no longer works"); err != nil {
-		return err
-	}
+	s.flash(c, m.Email+" has been sent a new invitation; the previous link no longer works")
 	return c.Redirect(http.StatusSeeOther, links.Collaborators(db.Name))
 }

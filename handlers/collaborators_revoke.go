@@ -45,23 +45,17 @@ func (s *Server) collaboratorsRevoke(c echo.Context) error {
 		return err
 	}
 	if r.Left {
-		if err := s.flash(c, "You no longer collaborate on "+r.Database.Name); err != nil {
-			return err
-		}
+		s.flash(c, "You no longer collaborate on "+r.Database.Name)
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	if err := s.flash(c, r.Email+" has been removed from the collaborators of "+r.Database.Name); err != nil {
-		return err
-	}
+	s.flash(c, r.Email+" has been removed from the collaborators of "+r.Database.Name)
 	return c.Redirect(http.StatusSeeOther, links.Collaborators(r.Database.Name))
 }
 
 // refuseRevoke goes back to the Collaborators tab saying why the row cannot be revoked
 // (the owner's). The rules found the database by this reference, so it is safe to reuse.
 func (s *Server) refuseRevoke(c echo.Context, e *service.Error) error {
-	if err := s.flash(c, e.Message); err != nil {
-		return err
-	}
+	s.flash(c, e.Message)
 	return c.Redirect(http.StatusSeeOther, links.Collaborators(c.Param("db")))
 }
 

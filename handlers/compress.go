@@ -32,10 +32,10 @@ const minCompressed = 1024
 // BREACH, the attack on compressed pages that hold a secret next to text an attacker
 // chooses, does not apply: the only secret our pages hold is the CSRF token. Browsers
 // that send Sec-Fetch-Site get a constant placeholder instead (see csrf). Older ones get
-// their real token only on requests that carry the SameSite=Strict CSRF cookie, which a
-// cross-site page cannot make them send; any other answer holds a new random token, so
-// nothing stays the same across the many requests the attack needs. The session cookie
-// and API tokens in headers are not compressed; an API token in a body is shown once.
+// their session's token, which a cross-site page can bring into an answer only by
+// navigating the whole window (the session cookie is SameSite=Lax), once per guess of the
+// many the attack needs. The session cookie and API tokens in headers are not
+// compressed; an API token in a body is shown once.
 func compress(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if isStaticAsset(c) {

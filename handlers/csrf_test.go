@@ -12,14 +12,33 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// csrfAttack is a forged request: its headers and the CSRF token it carries.
+// csrfAttack is a forged request: its headers, the CSRF token it carries and the cookie a
+// neighbour planted first.
 type csrfAttack struct {
 	name   string
 	header http.Header
 	// token is the _csrf value sent, given the role's own; "" sends none.
-	token  func(w *matrixWorld, own string) string
+	token func(w *matrixWorld, own string) string
+	// toss, if set, is a cookie a page on another port of this host planted for the
+	// path posted to, so that the browser sends it before its own.
+	toss   func(w *matrixWorld) *http.Cookie
 	status int
 }
+
+// tossedToken is the token the neighbour planted as the old dbcollab_csrf cookie and posts.
+var tossedToken = strings.Repeat("A", 32)
+
+func tossedCSRFCookie(*matrixWorld) *http.Cookie {
+	return &http.Cookie{Name: "dbcollab_csrf", Value: tossedToken}
+}
+
+// tossedSession is the stranger's own session cookie, whose token the stranger knows.
+func tossedSession(w *matrixWorld) *http.Cookie {
+	return &http.Cookie{Name: "dbcollab_session", Value: w.browsers[stranger].cookie("dbcollab_session")}
+}
+
+// aNeighbour is a page on another port of the dashboard's host.
+var aNeighbour = http.Header{"Sec-Fetch-Site": {"same-site"}, "Origin": {"http://127.0.0.1:9999"}}
 
 var csrfAttacks = []csrfAttack{
 	{
@@ -50,6 +69,59 @@ var csrfAttacks = []csrfAttack{
 		token:  func(*matrixWorld, string) string { return "" },
 		status: http.StatusBadRequest,
 	},
+	{
+		name:   "no Sec-Fetch-Site and a foreign Origin, even with the valid token",
+		header: http.Header{"Origin": {"http://127.0.0.1:9999"}},
+		token:  func(_ *matrixWorld, own string) string { return own },
+		status: http.StatusForbidden,
+	},
+	{
+		name:   "tossed cookie and its token, same-site",
+		header: aNeighbour,
+		token:  func(*matrixWorld, string) string { return tossedToken },
+		toss:   tossedCSRFCookie,
+		status: http.StatusForbidden,
+	},
+	{
+		name:   "tossed cookie and its token, no Sec-Fetch-Site",
+		token:  func(*matrixWorld, string) string { return tossedToken },
+		toss:   tossedCSRFCookie,
+		status: http.StatusForbidden,
+	},
+	{
+		name:   "tossed cookie and its token, no Sec-Fetch-Site, foreign Origin",
+		header: http.Header{"Origin": {"http://127.0.0.1:9999"}},
+		token:  func(*matrixWorld, string) string { return tossedToken },
+		toss:   tossedCSRFCookie,
+		status: http.StatusForbidden,
+	},
+	{
+		name:   "same-site and the token pages give Sec-Fetch-Site browsers",
+		header: aNeighbour,
+		token:  func(w *matrixWorld, _ string) string { return fetchMetadataPageToken(w) },
+		status: http.StatusForbidden,
+	},
+	{
+		name:   "tossed session cookie and its own token, same-site",
+		header: aNeighbour,
+		token:  func(w *matrixWorld, _ string) string { return w.csrf[stranger] },
+		toss:   tossedSession,
+		status: http.StatusForbidden,
+	},
+	{
+		// The user's own form, posted in the session the neighbour planted.
+		name:   "tossed session cookie, then a same-origin post",
+		header: http.Header{"Sec-Fetch-Site": {"same-origin"}},
+		token:  func(*matrixWorld, string) string { return "" },
+		toss:   tossedSession,
+		status: http.StatusForbidden,
+	},
+}
+
+// fetchMetadataPageToken is the token in the forms of a page asked for with Sec-Fetch-Site.
+func fetchMetadataPageToken(w *matrixWorld) string {
+	page := w.browsers[stranger].do(http.MethodGet, "/", nil, http.Header{"Sec-Fetch-Site": {"same-origin"}})
+	return csrfToken(w.h.t, page.expectStatus(http.StatusOK).doc.Selection)
 }
 
 // TestCSRFRefusesEveryStateChangingWebRoute forges each state-changing route of the
@@ -88,6 +160,11 @@ func TestCSRFRefusesEveryStateChangingWebRoute(t *testing.T) {
 					}
 					if token := attack.token(w, w.csrf[r]); token != "" {
 						form.Set("_csrf", token)
+					}
+					if attack.toss != nil {
+						cookie := attack.toss(w)
+						cookie.Path = path
+						c.a.client.Jar.SetCookies(mustParse(t, w.h.url+path), []*http.Cookie{cookie})
 					}
 					session := c.a.cookie("dbcollab_session")
 					before := snapshot(t, w.db)
@@ -241,4 +318,85 @@ func lineDiff(before, after string) string {
 		}
 	}
 	return b.String()
+}
+
+// A sibling subdomain's form that shows the session's own token is the user's: same-site
+// requests are refused only when the token is not the session's.
+func TestCSRFSameSiteWithTheSessionsTokenPasses(t *testing.T) {
+	h := newHarness(t)
+	a := h.signedIn(h.owner)
+	form := url.Values{"_csrf": {a.token()}, "email": {"sibling@example.com"}}
+	a.post(h.collaboratorsPath(), form, aNeighbour).expectRedirect(h.collaboratorsPath())
+	if _, invited := h.row("sibling@example.com"); !invited {
+		t.Error("a same-site POST with the session's token was refused")
+	}
+}
+
+// The token before logging in, which whoever planted that session knows, no longer works
+// after it.
+func TestCSRFTokenChangesAtLogIn(t *testing.T) {
+	h := newHarness(t)
+	a := h.anonymous()
+	before := a.token()
+	a.postWithToken("/login", url.Values{"email": {h.owner.Email}, "password": {password}}, before).expectRedirect("/")
+	if after := a.token(); after == before {
+		t.Fatal("the CSRF token is the one from before logging in")
+	}
+	a.postWithToken("/logout", nil, before).expectStatus(http.StatusForbidden)
+}
+
+// Under https the session cookie is a __Host- one: browsers take it only from this
+// host, over https, for the whole site, so no neighbour can plant one.
+func TestSessionCookieIsHostOnlyUnderHTTPS(t *testing.T) {
+	w := newMatrixWorld(t, true)
+	a := w.browsers[owner]
+	if a.cookie("__Host-dbcollab_session") == "" || a.cookie("dbcollab_session") != "" {
+		t.Fatalf("cookies after logging in over https: %v", a.client.Jar.Cookies(mustParse(t, w.h.url)))
+	}
+	r := w.h.anonymous()
+	r.client.Transport = w.transport
+	login := r.login(w.users[owner].Email, password).expectRedirect("/")
+	for _, c := range login.cookies {
+		if c.Name == "__Host-dbcollab_session" && (!c.Secure || c.Path != "/" || c.Domain != "") {
+			t.Errorf("the session cookie is Secure=%v Path=%q Domain=%q", c.Secure, c.Path, c.Domain)
+		}
+	}
+}
+
+// Without Sec-Fetch-Site, an Origin is accepted when it is the host asked for or the
+// public URL's, which a reverse proxy may reach under another Host; any other is refused.
+func TestCSRFOriginBehindAProxy(t *testing.T) {
+	h := newHarness(t)
+	a := h.signedIn(h.owner)
+	token, session := a.token(), a.cookie("dbcollab_session")
+	// No jar: it would look cookies up by the Host below.
+	proxied := &actor{h: h, client: &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	for i, c := range []struct {
+		origin string
+		status int
+	}{
+		{h.url, http.StatusSeeOther},
+		{"http://dbcollab.internal:8080", http.StatusSeeOther},
+		{"http://127.0.0.1:9999", http.StatusForbidden},
+		{"null", http.StatusForbidden},
+	} {
+		email := "proxied" + itoa(int64(i)) + "@example.com"
+		form := url.Values{"_csrf": {token}, "email": {email}}
+		req, err := http.NewRequest(http.MethodPost, h.url+h.collaboratorsPath(), strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "dbcollab.internal:8080"
+		req.AddCookie(&http.Cookie{Name: "dbcollab_session", Value: session})
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", c.origin)
+		if got := proxied.send(req); got.status != c.status {
+			t.Errorf("Origin %s through the proxy: %d, want %d", c.origin, got.status, c.status)
+		}
+		if _, invited := h.row(email); invited != (c.status == http.StatusSeeOther) {
+			t.Errorf("Origin %s: invited %v", c.origin, invited)
+		}
+	}
 }

@@ -32,8 +32,6 @@ func (s *Server) databaseCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.flash(c, db.Name+" has been created. You are its owner."); err != nil {
-		return err
-	}
+	s.flash(c, db.Name+" has been created. You are its owner.")
 	return c.Redirect(http.StatusSeeOther, links.Database(db.Name))
 }

@@ -67,9 +67,6 @@ func (s *Server) acceptInvitation(c echo.Context) error {
 		return err
 	}
 	delete(sess.Values, sessionInvitation)
-	sess.AddFlash("You now collaborate on " + db.Name)
-	if err := s.saveSession(c, sess); err != nil {
-		return err
-	}
+	s.flash(c, "You now collaborate on "+db.Name)
 	return c.Redirect(http.StatusSeeOther, links.Database(db.Name))
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // contentSecurityPolicy allows only our own script and stylesheet: no inline code.
@@ -25,23 +24,6 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		return next(c)
 	}
-}
-
-// csrf refuses cross-site state changes: browsers are judged by Sec-Fetch-Site, other
-// clients by the token every form carries.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
-		CookieName:     "dbcollab_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.Secure,
-		CookieSameSite: http.SameSiteStrictMode,
-		ContextKey:     csrfKey,
-		// Nothing to protect: a cookie would keep an immutable file out of shared caches,
-		// and a health probe needs none.
-		Skipper: func(c echo.Context) bool { return isStaticAsset(c) || c.Path() == "/healthz" },
-	})
 }
 
 // logRequests logs one line per request. It logs the route, not the URL: an invitation

@@ -68,6 +68,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, service.ErrNotFound) || errors.Is(err, echo.ErrNotFound):
 		status, heading, message = http.StatusNotFound, "Page not found",
 			"There is nothing here, or you do not have access to it."
+	case errors.Is(err, errFormTooLarge):
+		status, heading, message = http.StatusRequestEntityTooLarge, "Form too large",
+			"The form sent was over 64 KB. Go back, shorten what you typed and try again."
 	case errors.As(err, &he) && he.Code < 500:
 		status, heading, message = he.Code, http.StatusText(he.Code), "The request was refused."
 		if he.Code == http.StatusForbidden || he.Code == http.StatusBadRequest {

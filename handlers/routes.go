@@ -17,7 +17,9 @@ func (s *Server) Routes() *echo.Echo {
 	// (the log-in throttle counts failures per client address).
 	e.IPExtractor = echo.ExtractIPDirect()
 
-	e.Use(s.recoverPanics, compress, s.logRequests, securityHeaders, dashboardOnly(s.csrf()), dashboardOnly(s.loadUser))
+	e.Pre(headAsGet)
+	e.Use(s.recoverPanics, compress, s.logRequests, securityHeaders,
+		dashboardOnly(limitForms), dashboardOnly(s.csrf), dashboardOnly(s.loadUser))
 
 	e.GET("/healthz", s.health)
 	e.GET("/favicon.ico", noFavicon)

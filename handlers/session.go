@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"crypto/rand"
 	"errors"
 	"net/http"
 
@@ -42,8 +43,18 @@ func NewSessionStore(hashKey, blockKey []byte, secure bool) *sessions.CookieStor
 func (s *Server) session(c echo.Context) *sessions.Session {
 	s.sessionCacheOnce.Do(func() { s.sessionCache = newSessionCache(s.Sessions) })
 	// A cookie that does not decode (old keys, tampering) gives a new, empty session.
-	sess, _ := s.sessionCache.Get(c.Request(), sessionName)
+	sess, _ := s.sessionCache.Get(c.Request(), s.sessionCookie())
 	return sess
+}
+
+// sessionCookie is the session cookie's name: under https a __Host- one, which browsers
+// take only from this host, over https, for the whole site, so that no sibling subdomain
+// can plant its own.
+func (s *Server) sessionCookie() string {
+	if s.Secure {
+		return "__Host-" + sessionName
+	}
+	return sessionName
 }
 
 func (s *Server) saveSession(c echo.Context, sess *sessions.Session) error {
@@ -96,8 +107,9 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // signIn starts a fresh session for user: every value of the anonymous one is dropped
-// but the invitation being accepted. It returns where to go next.
-func (s *Server) signIn(c echo.Context, user store.User) (string, error) {
+// but the invitation being accepted, and the CSRF token is a new one. It returns where
+// to go next.
+func (s *Server) signIn(c echo.Context, user store.User) string {
 	sess := s.session(c)
 	next := links.Home
 	token, hasInvitation := sess.Values[sessionInvitation].(string)
@@ -106,11 +118,12 @@ func (s *Server) signIn(c echo.Context, user store.User) (string, error) {
 	} else if ok && isLocalPath(to) {
 		next = to
 	}
-	sess.Values = map[any]any{sessionUserID: user.ID}
+	sess.Values = map[any]any{sessionUserID: user.ID, sessionCSRF: rand.Text()}
 	if hasInvitation {
 		sess.Values[sessionInvitation] = token
 	}
-	return next, s.saveSession(c, sess)
+	s.saveAfterWrite(c, sess)
+	return next
 }
 
 // isLocalPath accepts only paths on this site, never //host or a scheme.
@@ -118,11 +131,22 @@ func isLocalPath(p string) bool {
 	return len(p) > 0 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
 }
 
-// flash stores a message to show on the next page.
-func (s *Server) flash(c echo.Context, message string) error {
+// flash stores the message to show on the next page, in place of any not shown yet: a
+// client that does not follow redirects would otherwise pile them up past what a cookie
+// holds.
+func (s *Server) flash(c echo.Context, message string) {
 	sess := s.session(c)
+	sess.Flashes()
 	sess.AddFlash(message)
-	return s.saveSession(c, sess)
+	s.saveAfterWrite(c, sess)
+}
+
+// saveAfterWrite saves the session of a request whose write has committed. A failure is
+// logged, not answered: a 5xx would say that what was done was not.
+func (s *Server) saveAfterWrite(c echo.Context, sess *sessions.Session) {
+	if err := s.saveSession(c, sess); err != nil {
+		s.Log.Error("save the session after a write", "route", c.Path(), "err", err)
+	}
 }
 
 // takeFlash returns and forgets the pending message, if any.

@@ -86,7 +86,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	}
 	svc.AccessTokenKey = keys.accessToken
 	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(keys.sessionHash, keys.sessionBlock, secure), Log: log, Secure: secure}
-	srv := &http.Server{Handler: h.Routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := newHTTPServer(h.Routes(), log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -119,6 +119,28 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		log.Info("stopped")
 	}
 	return err
+}
+
+// The HTTP server's timeouts: a client that sends its request, reads its answer or keeps
+// an idle connection too long loses the connection rather than holding it. Every request
+// is a form or JSON body of 64 KB at most, every answer a page or some JSON made in well
+// under a second (a write may wait 5 s for SQLite); nothing streams.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = time.Minute
+	idleTimeout       = 2 * time.Minute
+)
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // expirySweep is how often expired invitations get their "expired" event.
