@@ -47,6 +47,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "smtp-url", Usage: "smtp://[user:pass@]host:port to send e-mail (default: print e-mails to the log)", Sources: env("SMTP_URL")},
 			&cli.StringFlag{Name: "mail-from", Value: "dbcollab <no-reply@localhost>", Usage: "sender of the e-mails", Sources: env("MAIL_FROM")},
 			&cli.StringFlag{Name: "session-secret", Usage: "secret the session cookie keys derive from (default: generated once, kept in the database)", Sources: env("SESSION_SECRET")},
+			&cli.StringFlag{Name: "session-secret-file", Usage: "file holding the session secret, instead of --session-secret", Sources: env("SESSION_SECRET_FILE")},
 			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
 			&cli.DurationFlag{Name: "invite-ttl", Value: service.DefaultInviteTTL, Usage: "how long an invitation link works after it was last sent", Sources: env("INVITE_TTL")},
 			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},
@@ -63,14 +64,15 @@ func serveCommand() *cli.Command {
 // serveConfig reads the serve command's flags, each from its flag or its environment variable.
 func serveConfig(cmd *cli.Command) server.Config {
 	return server.Config{
-		Addr:          cmd.String("addr"),
-		DBPath:        cmd.String("db"),
-		BaseURL:       cmd.String("base-url"),
-		SMTPURL:       cmd.String("smtp-url"),
-		MailFrom:      cmd.String("mail-from"),
-		SessionSecret: cmd.String("session-secret"),
-		Demo:          cmd.Bool("demo"),
-		InviteTTL:     cmd.Duration("invite-ttl"),
-		InviteLimit:   cmd.Int("invite-limit"),
+		Addr:              cmd.String("addr"),
+		DBPath:            cmd.String("db"),
+		BaseURL:           cmd.String("base-url"),
+		SMTPURL:           cmd.String("smtp-url"),
+		MailFrom:          cmd.String("mail-from"),
+		SessionSecret:     cmd.String("session-secret"),
+		SessionSecretFile: cmd.String("session-secret-file"),
+		Demo:              cmd.Bool("demo"),
+		InviteTTL:         cmd.Duration("invite-ttl"),
+		InviteLimit:       cmd.Int("invite-limit"),
 	}
 }

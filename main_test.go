@@ -50,13 +50,13 @@ func TestServeReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 	for name, value := range map[string]string{
 		"ADDR": "127.0.0.1:9999", "DB": "/tmp/env.db", "BASE_URL": "https://db.example.com",
 		"SMTP_URL": "smtp://mail.example.com:2525", "MAIL_FROM": "ops@example.com", "SESSION_SECRET": "s3cret",
-		"DEMO": "true", "INVITE_TTL": "90m", "INVITE_LIMIT": "0",
+		"SESSION_SECRET_FILE": "/run/secrets/dbcollab", "DEMO": "true", "INVITE_TTL": "90m", "INVITE_LIMIT": "0",
 	} {
 		t.Setenv("DBCOLLAB_"+name, value)
 	}
 	want := server.Config{Addr: "127.0.0.1:9999", DBPath: "/tmp/env.db", BaseURL: "https://db.example.com",
 		SMTPURL: "smtp://mail.example.com:2525", MailFrom: "ops@example.com", SessionSecret: "s3cret",
-		Demo: true, InviteTTL: 90 * time.Minute, InviteLimit: 0}
+		SessionSecretFile: "/run/secrets/dbcollab", Demo: true, InviteTTL: 90 * time.Minute, InviteLimit: 0}
 	if got := parseServe(t); got != want {
 		t.Errorf("from the environment = %+v, want %+v", got, want)
 	}

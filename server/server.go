@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -31,9 +32,12 @@ type Config struct {
 	SMTPURL       string
 	MailFrom      string
 	SessionSecret string
-	Demo          bool
-	InviteTTL     time.Duration
-	InviteLimit   int
+	// SessionSecretFile holds the session secret, so that it need not be in the
+	// database file (whose copy would then mint session cookies) nor on a command line.
+	SessionSecretFile string
+	Demo              bool
+	InviteTTL         time.Duration
+	InviteLimit       int
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -42,6 +46,10 @@ const shutdownGrace = 30 * time.Second
 // Run serves until ctx is done, then stops accepting, finishes in-flight requests and
 // the e-mail being sent, and returns nil.
 func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	secret, err := sessionSecret(cfg)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(cfg.DBPath)
 	if err != nil {
 		return err
@@ -76,7 +84,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 	}
 
-	hashKey, blockKey, err := sessionKeys(ctx, st, cfg.SessionSecret)
+	hashKey, blockKey, err := sessionKeys(ctx, st, secret)
 	if err != nil {
 		return err
 	}
@@ -145,6 +153,26 @@ func defaultBaseURL(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// sessionSecret is the configured session secret, from the flag or read from the file;
+// "" when neither is set.
+func sessionSecret(cfg Config) (string, error) {
+	if cfg.SessionSecretFile == "" {
+		return cfg.SessionSecret, nil
+	}
+	if cfg.SessionSecret != "" {
+		return "", errors.New("--session-secret and --session-secret-file cannot be used together")
+	}
+	b, err := os.ReadFile(cfg.SessionSecretFile)
+	if err != nil {
+		return "", fmt.Errorf("--session-secret-file: %w", err)
+	}
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", fmt.Errorf("--session-secret-file: %s is empty", cfg.SessionSecretFile)
+	}
+	return secret, nil
 }
 
 // sessionKeys derives the cookie keys from the configured secret, or else from random
