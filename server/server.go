@@ -38,6 +38,8 @@ type Config struct {
 	Demo              bool
 	InviteTTL         time.Duration
 	InviteLimit       int
+	// OutboxRetention is how long delivered and refused e-mails are kept; 0 keeps them.
+	OutboxRetention time.Duration
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -69,6 +71,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 	}
 	sender := mailer.NewSender(st, deliverer, log)
+	sender.Retention = cfg.OutboxRetention
 	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
 		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit}
 
