@@ -52,6 +52,7 @@ func serveCommand() *cli.Command {
 			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
 			&cli.DurationFlag{Name: "invite-ttl", Value: service.DefaultInviteTTL, Usage: "how long an invitation link works after it was last sent", Sources: env("INVITE_TTL")},
 			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},
+			&cli.StringFlag{Name: "trusted-proxies", Usage: "CIDR[,CIDR…] of reverse proxies whose X-Forwarded-For gives the client address (default: none)", Sources: env("TRUSTED_PROXIES")},
 			&cli.DurationFlag{Name: "outbox-retention", Value: mailer.DefaultRetention, Usage: "how long delivered and refused e-mails are kept, without their bodies (0: for good)", Sources: env("OUTBOX_RETENTION")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -76,6 +77,7 @@ func serveConfig(cmd *cli.Command) server.Config {
 		Demo:              cmd.Bool("demo"),
 		InviteTTL:         cmd.Duration("invite-ttl"),
 		InviteLimit:       cmd.Int("invite-limit"),
+		TrustedProxies:    cmd.String("trusted-proxies"),
 		OutboxRetention:   cmd.Duration("outbox-retention"),
 	}
 }

@@ -38,6 +38,9 @@ type Config struct {
 	Demo              bool
 	InviteTTL         time.Duration
 	InviteLimit       int
+	// TrustedProxies lists the proxies (CIDR, comma-separated) whose X-Forwarded-For
+	// gives the client address.
+	TrustedProxies string
 	// OutboxRetention is how long delivered and refused e-mails are kept; 0 keeps them.
 	OutboxRetention time.Duration
 }
@@ -51,6 +54,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	secret, err := sessionSecret(cfg)
 	if err != nil {
 		return err
+	}
+	proxies, err := handlers.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	st, err := store.Open(cfg.DBPath)
 	if err != nil {
@@ -91,7 +98,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(hashKey, blockKey, secure), Log: log, Secure: secure}
+	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(hashKey, blockKey, secure), Log: log, Secure: secure, TrustedProxies: proxies}
 	srv := &http.Server{Handler: h.Routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -2,6 +2,8 @@ package server
 
 import (
 	"database/sql"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,4 +80,25 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// Configuration errors stop the start before anything is opened or served.
+func TestRunRefusesABadConfigurationAtStart(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{TrustedProxies: "10.0.0.0/8,proxy.example.com"}, `--trusted-proxies: "proxy.example.com" is not a CIDR prefix such as 10.0.0.0/8 or 2001:db8::/32`},
+		{Config{SessionSecret: "s3cret", SessionSecretFile: filepath.Join(dir, "secret")}, "--session-secret and --session-secret-file cannot be used together"},
+	} {
+		c.cfg.DBPath, c.cfg.Addr = filepath.Join(dir, "dbcollab.db"), "127.0.0.1:0"
+		err := Run(t.Context(), c.cfg, slog.New(slog.DiscardHandler), io.Discard)
+		if errString(err) != c.want {
+			t.Errorf("Run(%+v) = %v, want %q", c.cfg, err, c.want)
+		}
+		if _, err := os.Stat(c.cfg.DBPath); err == nil {
+			t.Errorf("Run(%+v) created the database before refusing", c.cfg)
+		}
+	}
 }
