@@ -322,7 +322,7 @@ func BenchmarkLoginThrottleFull(b *testing.B) {
 
 // A known address lives in its own map: a flood of failures from elsewhere, enough to
 // fill the failure counts twice over, does not push the owner's CLI address out.
-func TestKnownAddressesAreNotEvictedByFailures(t *testing.T) {
+func TestLoginKnownAddressesAreNotEvictedByFailures(t *testing.T) {
 	w := newThrottleWorld(t)
 	owner := LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7", Cookieless: true}
 	if wait, err := w.logIn(t, owner); wait != 0 || err != nil {
