@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	dbcli "dbcollab/cli"
+	"dbcollab/mailer"
 	"dbcollab/server"
 	"dbcollab/service"
 )
@@ -47,9 +48,12 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "smtp-url", Usage: "smtp://[user:pass@]host:port to send e-mail (default: print e-mails to the log)", Sources: env("SMTP_URL")},
 			&cli.StringFlag{Name: "mail-from", Value: "dbcollab <no-reply@localhost>", Usage: "sender of the e-mails", Sources: env("MAIL_FROM")},
 			&cli.StringFlag{Name: "session-secret", Usage: "secret the session cookie keys and the access token key derive from (default: generated once, kept in the database)", Sources: env("SESSION_SECRET")},
+			&cli.StringFlag{Name: "session-secret-file", Usage: "file holding the session secret, instead of --session-secret", Sources: env("SESSION_SECRET_FILE")},
 			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
 			&cli.DurationFlag{Name: "invite-ttl", Value: service.DefaultInviteTTL, Usage: "how long an invitation link works after it was last sent", Sources: env("INVITE_TTL")},
 			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},
+			&cli.StringFlag{Name: "trusted-proxies", Usage: "CIDR[,CIDR…] of reverse proxies whose X-Forwarded-For gives the client address (default: none)", Sources: env("TRUSTED_PROXIES")},
+			&cli.DurationFlag{Name: "outbox-retention", Value: mailer.DefaultRetention, Usage: "how long delivered and refused e-mails are kept, without their bodies (0: for good)", Sources: env("OUTBOX_RETENTION")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -63,14 +67,17 @@ func serveCommand() *cli.Command {
 // serveConfig reads the serve command's flags, each from its flag or its environment variable.
 func serveConfig(cmd *cli.Command) server.Config {
 	return server.Config{
-		Addr:          cmd.String("addr"),
-		DBPath:        cmd.String("db"),
-		BaseURL:       cmd.String("base-url"),
-		SMTPURL:       cmd.String("smtp-url"),
-		MailFrom:      cmd.String("mail-from"),
-		SessionSecret: cmd.String("session-secret"),
-		Demo:          cmd.Bool("demo"),
-		InviteTTL:     cmd.Duration("invite-ttl"),
-		InviteLimit:   cmd.Int("invite-limit"),
+		Addr:              cmd.String("addr"),
+		DBPath:            cmd.String("db"),
+		BaseURL:           cmd.String("base-url"),
+		SMTPURL:           cmd.String("smtp-url"),
+		MailFrom:          cmd.String("mail-from"),
+		SessionSecret:     cmd.String("session-secret"),
+		SessionSecretFile: cmd.String("session-secret-file"),
+		Demo:              cmd.Bool("demo"),
+		InviteTTL:         cmd.Duration("invite-ttl"),
+		InviteLimit:       cmd.Int("invite-limit"),
+		TrustedProxies:    cmd.String("trusted-proxies"),
+		OutboxRetention:   cmd.Duration("outbox-retention"),
 	}
 }

@@ -507,3 +507,20 @@ func TestInvitationTokensNeverReachPagesNorLogs(t *testing.T) {
 		}
 	}
 }
+
+// A refusal for good is shown as failed, with the server's words, and is not retried.
+func TestRefusedInvitationShowsFailed(t *testing.T) {
+	h, _ := newLifecycleHarness(t, 0)
+	zoe := h.invite(h.owner, "zoe@example.com")
+	const refusal = "SMTP RCPT TO failed: 550 5.1.1 no such mailbox"
+	if err := h.store.Tx(context.Background(), func(tx store.WriteTx) error {
+		return tx.MarkEmailRefused(context.Background(), zoe.EmailID, refusal, time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page := h.signedIn(h.owner).get(h.collaboratorsPath()).expectStatus(http.StatusOK)
+	got := rowOf(page, "zoe@example.com").Find("[data-testid=delivery]")
+	if textOf(got) != "Invitation e-mail failed: "+refusal || !got.HasClass("delivery-failed") {
+		t.Errorf("a refused invitation shows %q (class %q)", textOf(got), got.AttrOr("class", ""))
+	}
+}

@@ -13,8 +13,8 @@ import (
 )
 
 // deviceCookie marks a browser that logged in to an account. The log-in throttle does
-// not make it wait for that account's failures, so that someone failing on purpose
-// cannot keep the account's owner out. It is made with the session keys, so only the
+// not make it wait for that account's failures nor its address's (only its own), so
+// that someone failing on purpose cannot keep the account's owner out. It is made with the session keys, so only the
 // server can make one, and it goes only to the log-in form's action.
 const (
 	deviceCookie    = "dbcollab_device"

@@ -13,9 +13,9 @@ func (s *Server) Routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleErrors
-	// c.RealIP() is the direct peer: X-Forwarded-For and X-Real-IP are anyone's to write
-	// (the log-in throttle counts failures per client address).
-	e.IPExtractor = echo.ExtractIPDirect()
+	// c.RealIP() is the client address the log-in throttle counts failures of: the
+	// direct peer, or what a trusted proxy says in X-Forwarded-For.
+	e.IPExtractor = clientIP(s.TrustedProxies)
 
 	e.Pre(headAsGet)
 	e.Use(s.recoverPanics, compress, s.logRequests, securityHeaders,

@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"log/slog"
+	"net/netip"
 	"sync"
 
 	"github.com/gorilla/sessions"
@@ -18,6 +19,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Secure is true when the dashboard is served over https: cookies get Secure.
 	Secure bool
+	// TrustedProxies are the peers whose X-Forwarded-For gives the client address.
+	TrustedProxies []netip.Prefix
 
 	// sessionCache remembers decoded session cookies (see sessionCache); made on first use.
 	sessionCacheOnce sync.Once

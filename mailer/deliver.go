@@ -26,6 +26,25 @@ type SMTP struct {
 // whole outbox instead of trying each one.
 var ErrUnreachable = errors.New("smtp server unreachable")
 
+// ErrRefused marks a refusal for good (an SMTP 5xx answer): retrying cannot help, so
+// the sender marks the e-mail failed instead.
+var ErrRefused = errors.New("refused by the smtp server")
+
+// refusal is a permanent SMTP error that keeps the server's words as its message.
+type refusal struct{ error }
+
+func (r refusal) Unwrap() error      { return r.error }
+func (refusal) Is(target error) bool { return target == ErrRefused }
+
+// permanent marks err as ErrRefused when the server answered it with a 5xx code.
+func permanent(err error) error {
+	var sendErr *mail.SendError
+	if errors.As(err, &sendErr) && sendErr.ErrorCode() >= 500 && sendErr.ErrorCode() < 600 {
+		return refusal{err}
+	}
+	return err
+}
+
 // NewSMTP checks rawURL and returns a deliverer to it.
 func NewSMTP(rawURL, from string) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
@@ -102,7 +121,7 @@ func (s *SMTP) Deliver(ctx context.Context, e store.Email) error {
 		return nil
 	}
 	s.client.CloseWithSMTPClient(conn)
-	return err
+	return permanent(err)
 }
 
 // Printer is the embedded default without an SMTP server: it prints each e-mail, with

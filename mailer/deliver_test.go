@@ -74,8 +74,17 @@ func TestDeliverSucceedsOnceTheServerAcceptedTheMessage(t *testing.T) {
 
 func TestDeliverFailsWhenTheServerRefusesTheMessage(t *testing.T) {
 	err := deliverTo(t, scriptedSMTP(t, "451 4.3.0 try again later"))
-	if err == nil || errors.Is(err, ErrUnreachable) {
-		t.Errorf("server refused the message: Deliver = %v, want a failure of this e-mail, not ErrUnreachable", err)
+	if err == nil || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrRefused) {
+		t.Errorf("server refused the message for now: Deliver = %v, want a failure of this e-mail, to be retried", err)
+	}
+}
+
+// A 5xx answer is a refusal for good, which the sender does not retry; its message is
+// the server's.
+func TestDeliverRefusedWithA5xxIsRefusedForGood(t *testing.T) {
+	err := deliverTo(t, scriptedSMTP(t, "554 5.7.1 message rejected"))
+	if !errors.Is(err, ErrRefused) || errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "554") || !strings.Contains(err.Error(), "message rejected") {
+		t.Errorf("server refused the message for good: Deliver = %v, want ErrRefused with the server's answer", err)
 	}
 }
 

@@ -25,6 +25,10 @@ const (
 	deliveryTimeout = 30 * time.Second
 )
 
+// DefaultRetention is how long finished e-mails are kept by default: long enough for
+// the dashboard to say an invitation was delivered until it expires.
+const DefaultRetention = 30 * 24 * time.Hour
+
 // Sender delivers the outbox, oldest due first, one e-mail at a time.
 //
 // Each e-mail has its own retry delays, but while the server is unreachable the sender
@@ -41,7 +45,12 @@ type Sender struct {
 	Deliverer Deliverer
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Retention is how long delivered and refused e-mails are kept (without their
+	// bodies) before they are deleted; 0 keeps them.
+	Retention time.Duration
 	wake      chan struct{}
+	// nextSweep is when finished e-mails are next purged.
+	nextSweep time.Time
 
 	// unreachable counts the attempts in a row that could not reach the server;
 	// nothing is tried before pausedUntil.
@@ -72,6 +81,7 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) {
 	s.retryFailedNow(context.Background())
 	for {
+		s.sweepIfDue(context.Background())
 		wait, err := s.deliverNext()
 		if err != nil {
 			s.Log.Error("outbox", "err", err)
@@ -92,6 +102,35 @@ func (s *Sender) Run(ctx context.Context) {
 		case <-timer.C:
 		}
 		timer.Stop()
+	}
+}
+
+// sweepEvery is how often finished e-mails older than Retention are purged and the WAL
+// is emptied into the file, where secure_delete has zeroed the bodies cleared since.
+const sweepEvery = 10 * time.Minute
+
+// sweepIfDue purges the finished e-mails past their retention, and checkpoints the WAL,
+// at most once per sweepEvery.
+func (s *Sender) sweepIfDue(ctx context.Context) {
+	now := s.Now()
+	if now.Before(s.nextSweep) {
+		return
+	}
+	s.nextSweep = now.Add(sweepEvery)
+	if s.Retention > 0 {
+		var n int64
+		err := s.Store.Tx(ctx, func(tx store.WriteTx) (err error) {
+			n, err = tx.PurgeFinishedEmails(ctx, now.Add(-s.Retention))
+			return err
+		})
+		if err != nil {
+			s.Log.Error("outbox", "err", err)
+		} else if n > 0 {
+			s.Log.Info("finished e-mails purged", "count", n)
+		}
+	}
+	if err := s.Store.Checkpoint(ctx); err != nil {
+		s.Log.Error("outbox", "err", err)
 	}
 }
 
@@ -152,8 +191,14 @@ func (s *Sender) retryFailedNow(ctx context.Context) bool {
 }
 
 // failed records a failed attempt at e and, when the server could not be reached at
-// all, pauses the sender for as long as e waits.
+// all, pauses the sender for as long as e waits. A refusal for good is not retried.
 func (s *Sender) failed(ctx context.Context, e store.Email, err error) error {
+	if errors.Is(err, ErrRefused) {
+		s.Log.Warn("e-mail refused for good", "email_id", e.ID, "attempt", e.Attempts+1, "err", err)
+		return s.Store.Tx(ctx, func(tx store.WriteTx) error {
+			return tx.MarkEmailRefused(ctx, e.ID, firstLine(err.Error()), s.Now())
+		})
+	}
 	retry := retryDelay(e.Attempts)
 	if errors.Is(err, ErrUnreachable) {
 		retry = max(retry, retryDelay(s.unreachable))

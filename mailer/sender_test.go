@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +14,14 @@ import (
 	"dbcollab/store"
 )
 
-// fakeServer is an SMTP server that is down, or refuses some recipients.
+// fakeServer is an SMTP server that is down, or refuses some recipients for now
+// (refuses) or for good (refusesForGood).
 type fakeServer struct {
-	down      bool
-	refuses   string
-	attempts  int
-	delivered []string
+	down           bool
+	refuses        string
+	refusesForGood string
+	attempts       int
+	delivered      []string
 }
 
 func (f *fakeServer) Deliver(_ context.Context, e store.Email) error {
@@ -27,7 +30,9 @@ func (f *fakeServer) Deliver(_ context.Context, e store.Email) error {
 	case f.down:
 		return fmt.Errorf("%w: dial tcp: connection refused", ErrUnreachable)
 	case e.To == f.refuses:
-		return errors.New("550 5.1.1 mailbox unavailable")
+		return errors.New("452 4.2.2 mailbox full")
+	case e.To == f.refusesForGood:
+		return refusal{errors.New("550 5.1.1 mailbox unavailable")}
 	}
 	f.delivered = append(f.delivered, e.To)
 	return nil
@@ -37,7 +42,13 @@ func (f *fakeServer) Deliver(_ context.Context, e store.Email) error {
 // its clock.
 func senderWithQueue(t *testing.T, server *fakeServer, addresses ...string) (*Sender, *time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
+	return senderWithQueueAt(t, filepath.Join(t.TempDir(), "dbcollab.db"), server, addresses...)
+}
+
+// senderWithQueueAt is senderWithQueue on the SQLite file at path.
+func senderWithQueueAt(t *testing.T, path string, server *fakeServer, addresses ...string) (*Sender, *time.Time) {
+	t.Helper()
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,5 +129,69 @@ func TestRetryDelaysDoubleFromSecondsUpToFiveMinutes(t *testing.T) {
 		if got := retryDelay(attempts); got != d {
 			t.Errorf("retryDelay(%d) = %v, want %v", attempts, got, d)
 		}
+	}
+}
+
+// A 5xx answer is final: the e-mail is tried once, then failed with the server's words,
+// while the others leave.
+func TestRefusalForGoodIsTriedOnceAndMarkedFailed(t *testing.T) {
+	server := &fakeServer{refusesForGood: "gone@example.com"}
+	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	s, now := senderWithQueueAt(t, path, server, "gone@example.com", "a@example.com")
+	if wait := step(t, s); wait != idle {
+		t.Errorf("after the refusal the sender waits %v; want the outbox empty (%v)", wait, idle)
+	}
+	*now = now.Add(time.Hour)
+	s.retryFailedNow(t.Context())
+	step(t, s)
+	if server.attempts != 2 || len(server.delivered) != 1 {
+		t.Errorf("%d attempts, delivered %v; want the refused e-mail tried once, the other delivered", server.attempts, server.delivered)
+	}
+	var failedAt sql.NullInt64
+	var lastError string
+	var attempts int
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`SELECT failed_at, last_error, attempts FROM outbox WHERE to_addr = 'gone@example.com'`).
+		Scan(&failedAt, &lastError, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if !failedAt.Valid || lastError != "550 5.1.1 mailbox unavailable" || attempts != 1 {
+		t.Errorf("refused e-mail: failed_at %v, last_error %q, %d attempts; want failed, the 550 line, 1", failedAt, lastError, attempts)
+	}
+}
+
+// Delivered e-mails stay (without bodies) for Retention, then the sender's sweep
+// deletes them.
+func TestSenderPurgesDeliveredEmailsAfterTheRetention(t *testing.T) {
+	server := &fakeServer{}
+	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	s, now := senderWithQueueAt(t, path, server, "a@example.com")
+	s.Retention = 48 * time.Hour
+	step(t, s)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows := func() (n int) {
+		if err := db.QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s.sweepIfDue(t.Context())
+	*now = now.Add(47 * time.Hour)
+	s.sweepIfDue(t.Context())
+	if n := rows(); n != 1 {
+		t.Fatalf("within the retention: %d rows, want the delivered one", n)
+	}
+	*now = now.Add(time.Hour + time.Second)
+	s.sweepIfDue(t.Context())
+	if n := rows(); n != 0 {
+		t.Errorf("after the retention: %d rows, want none", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -32,9 +33,17 @@ type Config struct {
 	SMTPURL       string
 	MailFrom      string
 	SessionSecret string
-	Demo          bool
-	InviteTTL     time.Duration
-	InviteLimit   int
+	// SessionSecretFile holds the session secret, so that it need not be in the
+	// database file (whose copy would then mint session cookies) nor on a command line.
+	SessionSecretFile string
+	Demo              bool
+	InviteTTL         time.Duration
+	InviteLimit       int
+	// TrustedProxies lists the proxies (CIDR, comma-separated) whose X-Forwarded-For
+	// gives the client address.
+	TrustedProxies string
+	// OutboxRetention is how long delivered and refused e-mails are kept; 0 keeps them.
+	OutboxRetention time.Duration
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -43,6 +52,14 @@ const shutdownGrace = 30 * time.Second
 // Run serves until ctx is done, then stops accepting, finishes in-flight requests and
 // the e-mail being sent, and returns nil.
 func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	secret, err := sessionSecret(cfg)
+	if err != nil {
+		return err
+	}
+	proxies, err := handlers.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	st, err := store.Open(cfg.DBPath)
 	if err != nil {
 		return err
@@ -65,6 +82,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 	}
 	sender := mailer.NewSender(st, deliverer, log)
+	sender.Retention = cfg.OutboxRetention
 	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
 		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit}
 
@@ -80,12 +98,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 	}
 
-	keys, err := secretKeys(ctx, st, cfg.SessionSecret)
+	keys, err := secretKeys(ctx, st, secret)
 	if err != nil {
 		return err
 	}
 	svc.AccessTokenKey = keys.accessToken
-	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(keys.sessionHash, keys.sessionBlock, secure), Log: log, Secure: secure}
+	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(keys.sessionHash, keys.sessionBlock, secure), Log: log, Secure: secure, TrustedProxies: proxies}
 	srv := newHTTPServer(h.Routes(), log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -186,6 +204,26 @@ func checkBaseURL(baseURL string) error {
 		return errors.New("server: --base-url must not carry a user or password: e-mail links and the log would show them")
 	}
 	return err
+}
+
+// sessionSecret is the configured session secret, from the flag or read from the file;
+// "" when neither is set.
+func sessionSecret(cfg Config) (string, error) {
+	if cfg.SessionSecretFile == "" {
+		return cfg.SessionSecret, nil
+	}
+	if cfg.SessionSecret != "" {
+		return "", errors.New("--session-secret and --session-secret-file cannot be used together")
+	}
+	b, err := os.ReadFile(cfg.SessionSecretFile)
+	if err != nil {
+		return "", fmt.Errorf("--session-secret-file: %w", err)
+	}
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", fmt.Errorf("--session-secret-file: %s is empty", cfg.SessionSecretFile)
+	}
+	return secret, nil
 }
 
 // keys are what the server secret is for, each derived from it under its own label.

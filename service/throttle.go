@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -15,8 +16,9 @@ import (
 // Log-in throttling slows password guessing down, per account and per client address,
 // without ever locking anyone out for good: each wait is bounded, and a browser (or, for
 // the command line, which keeps no cookie, a client address) that has logged in to the
-// account before is exempt from the account's waits, so that an attacker failing on
-// purpose cannot keep the real owner out.
+// account before skips the account's and the address's waits, with a count of its own
+// instead, so that an attacker failing on purpose, even from behind the same proxy or
+// NAT, cannot keep the real owner out.
 const (
 	// AccountFreeFailures consecutive failures on one account cost nothing; from the
 	// next one on, each failure imposes a wait, doubling from FirstLoginWait.
@@ -27,12 +29,15 @@ const (
 	MaxLoginWait        = 15 * time.Minute
 	// forgetFailuresAfter: failures are forgotten this long after the last one.
 	forgetFailuresAfter = 24 * time.Hour
-	// maxThrottleEntries bounds the memory the throttle takes (about 100 bytes each);
-	// when full, forgotten entries go first, then the oldest.
+	// maxThrottleEntries bounds the memory the failure counts take (about 200 bytes
+	// each); when full, forgotten entries go first, then the oldest.
 	maxThrottleEntries = 100_000
 	// knownAddressFor is how long a client address that logged in to an account stays
 	// exempt from that account's waits.
 	knownAddressFor = 30 * 24 * time.Hour
+	// maxKnownAddresses bounds the known addresses apart from the failures, so that
+	// failing on purpose cannot push the owner's address out.
+	maxKnownAddresses = 100_000
 )
 
 // LoginAttempt is one try at logging in.
@@ -71,12 +76,15 @@ func (e *ThrottledError) Seconds() int { return int((e.Wait + time.Second - 1) /
 // LogIn is Authenticate behind the throttle. Unknown addresses are throttled exactly
 // like known ones, so that the wait tells nothing either.
 func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error) {
+	client := clientGroup(a.ClientAddr)
 	account := throttled{throttleKey("account", loginAccount(a.Email)), AccountFreeFailures}
-	address := throttled{throttleKey("address", a.ClientAddr), AddressFreeFailures}
+	address := throttled{throttleKey("address", client), AddressFreeFailures}
 	keys := []throttled{address, account}
-	knownAddress := throttled{key: throttleKey("known", loginAccount(a.Email)+"\x00"+a.ClientAddr)}
-	if (a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)) || (a.Cookieless && s.logins.known(s.now(), knownAddress.key)) {
-		keys = keys[:1]
+	knownAddress := throttleKey("known", loginAccount(a.Email)+"\x00"+client)
+	if (a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)) || (a.Cookieless && s.logins.known(s.now(), knownAddress)) {
+		// Strangers' failures do not apply to a client the owner used; its own do, so
+		// that a stolen device cookie or a shared known address still guesses slowly.
+		keys = []throttled{{throttleKey("known client", loginAccount(a.Email)+"\x00"+client), AccountFreeFailures}}
 	}
 	// The attempt counts as a failure until it is known not to be one, so that many
 	// attempts at once cannot all pass before the first failure is recorded.
@@ -86,15 +94,30 @@ func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error)
 	user, err := s.Authenticate(ctx, a.Email, a.Password)
 	switch {
 	case err == nil:
-		s.logins.undo(address)
+		s.logins.undo(keys...)
 		s.logins.forget(account.key)
 		if a.Cookieless {
-			s.logins.remember(s.now(), knownAddress.key)
+			s.logins.remember(s.now(), knownAddress)
 		}
 	case !errors.Is(err, ErrWrongCredentials):
 		s.logins.undo(keys...)
 	}
 	return user, err
+}
+
+// clientGroup is what the address throttle counts a client address as: IPv6 clients by
+// their /64, which one host or household usually holds whole, so that rotating within
+// it gains nothing.
+func clientGroup(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.WithZone("").Unmap()
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
 }
 
 // loginAccount is the account an attempt is about: the address as stored, or as typed
@@ -106,22 +129,25 @@ func loginAccount(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
 }
 
-// throttleKey hashes what is throttled: every key takes the same room, and no address
-// is kept in memory.
-func throttleKey(kind, value string) [sha256.Size]byte {
+// throttleID is the hash of what is throttled: every key takes the same room, and no
+// address is kept in memory.
+type throttleID [sha256.Size]byte
+
+func throttleKey(kind, value string) throttleID {
 	return sha256.Sum256([]byte(kind + "\x00" + value))
 }
 
-// loginThrottle is the failure count of each account and address, in memory: a
-// restart forgets it, which costs an attacker's waits at most once per restart.
+// loginThrottle is the failure count of each account and address, and the addresses
+// known to each account, in memory: a restart forgets them, which costs an attacker's
+// waits at most once per restart.
 type loginThrottle struct {
-	mu      sync.Mutex
-	entries map[[sha256.Size]byte]*loginFailures
+	mu             sync.Mutex
+	failures       recency[loginFailures]
+	knownAddresses recency[struct{}]
 }
 
 type loginFailures struct {
 	count int
-	last  time.Time
 	// until is when the next attempt may be made.
 	until time.Time
 }
@@ -142,7 +168,7 @@ func loginWait(count, free int) time.Duration {
 
 // throttled is a key and the failures it may have for free.
 type throttled struct {
-	key  [sha256.Size]byte
+	key  throttleID
 	free int
 }
 
@@ -153,22 +179,21 @@ func (t *loginThrottle) begin(now time.Time, keys ...throttled) time.Duration {
 	defer t.mu.Unlock()
 	var wait time.Duration
 	for _, k := range keys {
-		if f := t.entries[k.key]; f != nil && now.Sub(f.last) < forgetFailuresAfter {
-			wait = max(wait, f.until.Sub(now))
+		if f := t.failures.get(k.key, now, forgetFailuresAfter); f != nil {
+			wait = max(wait, f.v.until.Sub(now))
 		}
 	}
 	if wait > 0 {
 		return wait
 	}
 	for _, k := range keys {
-		f := t.entries[k.key]
-		if f == nil || now.Sub(f.last) >= forgetFailuresAfter {
-			f = &loginFailures{}
-			t.add(now, k.key, f)
+		f := t.failures.get(k.key, now, forgetFailuresAfter)
+		if f == nil {
+			f = t.failures.add(k.key, now, forgetFailuresAfter, maxThrottleEntries)
 		}
-		f.count++
-		f.last = now
-		f.until = now.Add(loginWait(f.count, k.free))
+		t.failures.touch(f, now)
+		f.v.count++
+		f.v.until = now.Add(loginWait(f.v.count, k.free))
 	}
 	return 0
 }
@@ -178,54 +203,35 @@ func (t *loginThrottle) undo(keys ...throttled) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, k := range keys {
-		if f := t.entries[k.key]; f != nil && f.count > 0 {
-			f.count--
-			f.until = f.last.Add(loginWait(f.count, k.free))
+		if f := t.failures.entries[k.key]; f != nil && f.v.count > 0 {
+			f.v.count--
+			f.v.until = f.at.Add(loginWait(f.v.count, k.free))
 		}
 	}
 }
 
 // remember notes that an account was logged in to from a client address: until
 // knownAddressFor has passed, that address skips the account's waits.
-func (t *loginThrottle) remember(now time.Time, key [sha256.Size]byte) {
+func (t *loginThrottle) remember(now time.Time, key throttleID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.add(now, key, &loginFailures{last: now, until: now.Add(knownAddressFor)})
+	e := t.knownAddresses.get(key, now, knownAddressFor)
+	if e == nil {
+		e = t.knownAddresses.add(key, now, knownAddressFor, maxKnownAddresses)
+	}
+	t.knownAddresses.touch(e, now)
 }
 
-// known reports whether key was remembered and is still within knownAddressFor.
-func (t *loginThrottle) known(now time.Time, key [sha256.Size]byte) bool {
+// known reports whether key was remembered within knownAddressFor.
+func (t *loginThrottle) known(now time.Time, key throttleID) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f := t.entries[key]
-	return f != nil && now.Before(f.until)
+	return t.knownAddresses.get(key, now, knownAddressFor) != nil
 }
 
 // forget clears key's failures: the account's owner got in.
-func (t *loginThrottle) forget(key [sha256.Size]byte) {
+func (t *loginThrottle) forget(key throttleID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.entries, key)
-}
-
-// add stores a new entry, making room first when the throttle is full.
-func (t *loginThrottle) add(now time.Time, key [sha256.Size]byte, f *loginFailures) {
-	if t.entries == nil {
-		t.entries = map[[sha256.Size]byte]*loginFailures{}
-	}
-	if len(t.entries) >= maxThrottleEntries {
-		var oldest [sha256.Size]byte
-		var oldestAt time.Time
-		for k, e := range t.entries {
-			if now.Sub(e.last) >= forgetFailuresAfter {
-				delete(t.entries, k)
-			} else if oldestAt.IsZero() || e.last.Before(oldestAt) {
-				oldest, oldestAt = k, e.last
-			}
-		}
-		if len(t.entries) >= maxThrottleEntries {
-			delete(t.entries, oldest)
-		}
-	}
-	t.entries[key] = f
+	t.failures.remove(key)
 }

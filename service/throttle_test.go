@@ -260,13 +260,151 @@ func TestLoginThrottleMemoryIsBounded(t *testing.T) {
 	for i := range maxThrottleEntries + 10 {
 		th.begin(now.Add(25*time.Hour+time.Duration(i)), throttled{throttleKey("address", fmt.Sprint(i)), AddressFreeFailures})
 	}
-	if len(th.entries) != maxThrottleEntries {
-		t.Fatalf("%d entries, want at most %d", len(th.entries), maxThrottleEntries)
+	if len(th.failures.entries) != maxThrottleEntries {
+		t.Fatalf("%d entries, want at most %d", len(th.failures.entries), maxThrottleEntries)
 	}
-	if _, kept := th.entries[old.key]; kept {
+	if _, kept := th.failures.entries[old.key]; kept {
 		t.Fatal("a forgotten entry was kept while the throttle was full")
 	}
-	if _, kept := th.entries[throttleKey("address", "0")]; kept {
+	if _, kept := th.failures.entries[throttleKey("address", "0")]; kept {
 		t.Fatal("the oldest entry was kept while the throttle was full")
+	}
+}
+
+// fullThrottle returns a throttle holding maxThrottleEntries failures, each made a
+// microsecond after the previous one from start, and the time of the last.
+func fullThrottle(start time.Time) (*loginThrottle, time.Time) {
+	th := &loginThrottle{}
+	at := start
+	for i := range maxThrottleEntries {
+		at = start.Add(time.Duration(i) * time.Microsecond)
+		th.begin(at, throttled{throttleKey("address", fmt.Sprint(i)), AddressFreeFailures})
+	}
+	return th, at
+}
+
+// Eviction never scans: with 100 000 entries, all forgotten, one more failure drops
+// at most expiredPerAdd of them (the oldest), not all, and the next ones continue from
+// there, so that expired entries still go faster than new ones come.
+func TestLoginThrottleEvictsABoundedNumberOfEntriesPerCall(t *testing.T) {
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	th, last := fullThrottle(start)
+	later := last.Add(forgetFailuresAfter + time.Hour)
+	for i := range 3 {
+		before := len(th.failures.entries)
+		th.begin(later, throttled{throttleKey("address", fmt.Sprint("new", i)), AddressFreeFailures})
+		if dropped := before + 1 - len(th.failures.entries); dropped != expiredPerAdd {
+			t.Fatalf("one failure into a full throttle dropped %d entries, want %d", dropped, expiredPerAdd)
+		}
+		for j := range expiredPerAdd {
+			if _, kept := th.failures.entries[throttleKey("address", fmt.Sprint(i*expiredPerAdd+j))]; kept {
+				t.Fatalf("entry %d, among the oldest, was kept", i*expiredPerAdd+j)
+			}
+		}
+	}
+	if _, kept := th.failures.entries[throttleKey("address", fmt.Sprint(3*expiredPerAdd))]; !kept {
+		t.Fatal("an entry past the bounded eviction was dropped")
+	}
+}
+
+// BenchmarkLoginThrottleFull measures one failure recorded into a full throttle, the
+// oldest entry going out each time (the cost under the lock):
+//
+//	go test ./service -run '^$' -bench LoginThrottleFull
+func BenchmarkLoginThrottleFull(b *testing.B) {
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	th, at := fullThrottle(start)
+	for i := 0; b.Loop(); i++ {
+		at = at.Add(time.Microsecond)
+		th.begin(at, throttled{throttleKey("address", fmt.Sprint("bench", i)), AddressFreeFailures})
+	}
+}
+
+// A known address lives in its own map: a flood of failures from elsewhere, enough to
+// fill the failure counts twice over, does not push the owner's CLI address out.
+func TestLoginKnownAddressesAreNotEvictedByFailures(t *testing.T) {
+	w := newThrottleWorld(t)
+	owner := LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7", Cookieless: true}
+	if wait, err := w.logIn(t, owner); wait != 0 || err != nil {
+		t.Fatalf("first log-in: wait %v, error %v", wait, err)
+	}
+	w.advance(25 * time.Hour)
+	for i := range 2 * maxThrottleEntries {
+		w.svc.logins.begin(w.svc.now(), throttled{throttleKey("address", fmt.Sprint("flood", i)), AddressFreeFailures})
+	}
+	for i := range 30 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+	}
+	if wait, err := w.logIn(t, owner); wait != 0 || err != nil {
+		t.Fatalf("the owner's usual address after the flood: wait %v, error %v; want in at once", wait, err)
+	}
+}
+
+// Behind one proxy or NAT, strangers' failures throttle the shared address; the owner's
+// browser (device cookie) and CLI (an address it logged in from) skip that wait as well
+// as the account's, but their own failures still count.
+func TestLoginFromAKnownClientSkipsTheAddressesWaits(t *testing.T) {
+	w := newThrottleWorld(t)
+	const shared = "198.51.100.7"
+	if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: shared, Cookieless: true}); wait != 0 || err != nil {
+		t.Fatalf("the CLI's first log-in: wait %v, error %v", wait, err)
+	}
+	for i := range 21 {
+		w.logIn(t, LoginAttempt{Email: fmt.Sprintf("random%d@example.com", i), Password: "guess", ClientAddr: shared})
+	}
+	for i := range 5 {
+		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+	}
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: shared}); wait == 0 {
+		t.Fatal("an unknown browser behind the shared address is not throttled")
+	}
+	browser := LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: shared, KnownAccount: "ada@example.com"}
+	if wait, err := w.logIn(t, browser); wait != 0 || err != nil {
+		t.Fatalf("the owner's browser behind the shared address: wait %v, error %v; want in at once", wait, err)
+	}
+	cli := LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: shared, Cookieless: true}
+	if wait, err := w.logIn(t, cli); wait != 0 || err != nil {
+		t.Fatalf("the owner's CLI behind the shared address: wait %v, error %v; want in at once", wait, err)
+	}
+	// A stolen device cookie guesses no faster than anyone.
+	browser.Password = "guess"
+	for i := range AccountFreeFailures + 1 {
+		if wait, err := w.logIn(t, browser); wait != 0 || err != ErrWrongCredentials {
+			t.Fatalf("known browser's failure %d: wait %v, error %v", i+1, wait, err)
+		}
+	}
+	if wait, _ := w.logIn(t, browser); wait != FirstLoginWait {
+		t.Fatalf("after %d failures the known browser waits %v, want %v", AccountFreeFailures+1, wait, FirstLoginWait)
+	}
+}
+
+// An IPv6 client holds a whole /64: addresses within it count as one.
+func TestLoginThrottlesIPv6AddressesByTheirSlash64(t *testing.T) {
+	w := newThrottleWorld(t)
+	for i := range 20 {
+		if wait, err := w.logIn(t, LoginAttempt{Email: fmt.Sprintf("user%d@example.com", i), Password: "guess", ClientAddr: fmt.Sprintf("2001:db8:1:2::%x", i+1)}); wait != 0 || err != ErrWrongCredentials {
+			t.Fatalf("failure %d: wait %v, error %v", i+1, wait, err)
+		}
+	}
+	if wait, _ := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "2001:db8:1:2:ffff:ffff:ffff:fffe"}); wait != time.Second {
+		t.Fatalf("another address in the same /64 waits %v, want 1s", wait)
+	}
+	if _, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "2001:db8:1:3::1"}); err != nil {
+		t.Fatalf("the next /64: %v", err)
+	}
+}
+
+func TestClientGroup(t *testing.T) {
+	for addr, want := range map[string]string{
+		"192.0.2.7":            "192.0.2.7",
+		"::ffff:192.0.2.7":     "192.0.2.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"fe80::1%eth0":         "fe80::/64",
+		"":                     "",
+		"not an address":       "not an address",
+	} {
+		if got := clientGroup(addr); got != want {
+			t.Errorf("clientGroup(%q) = %q, want %q", addr, got, want)
+		}
 	}
 }

@@ -46,14 +46,18 @@ type Collaborator struct {
 type Delivery struct {
 	Attempts  int
 	SentAt    time.Time
+	FailedAt  time.Time
 	LastError string
 }
 
-// State is "sent", "failing" (tried, not delivered yet) or "queued".
+// State is "sent", "failed" (refused for good), "failing" (tried, not delivered yet, to
+// be retried) or "queued".
 func (d Delivery) State() string {
 	switch {
 	case !d.SentAt.IsZero():
 		return "sent"
+	case !d.FailedAt.IsZero():
+		return "failed"
 	case d.Attempts > 0:
 		return "failing"
 	default:
@@ -90,7 +94,7 @@ func (w WriteTx) InsertCollaborator(ctx context.Context, m *Collaborator) error 
 const collaboratorColumns = `m.id, m.database_id, m.email, coalesce(m.user_id, 0), coalesce(u.username, ''),
 	m.status, coalesce(m.invited_by, 0), m.token_hash, m.invited_at, m.accepted_at, m.ended_at,
 	coalesce(i.username, ''), m.sent_at, coalesce(m.email_id, 0),
-	coalesce(e.attempts, 0), e.sent_at, coalesce(e.last_error, '')`
+	coalesce(e.attempts, 0), e.sent_at, e.failed_at, coalesce(e.last_error, '')`
 
 const collaboratorJoins = `FROM collaborators m
 	LEFT JOIN users u ON u.id = m.user_id
@@ -107,6 +111,7 @@ type collaboratorScan struct {
 	m                                Collaborator
 	invited                          int64
 	accepted, ended, sent, emailSent sql.NullInt64
+	emailFailed                      sql.NullInt64
 	dest                             []any
 }
 
@@ -115,7 +120,7 @@ func newCollaboratorScan() *collaboratorScan {
 	m := &s.m
 	s.dest = []any{&m.ID, &m.DatabaseID, &m.Email, &m.UserID, &m.Username, &m.Status, &m.InvitedBy,
 		&m.TokenHash, &s.invited, &s.accepted, &s.ended, &m.InviterName, &s.sent, &m.EmailID,
-		&m.Delivery.Attempts, &s.emailSent, &m.Delivery.LastError}
+		&m.Delivery.Attempts, &s.emailSent, &s.emailFailed, &m.Delivery.LastError}
 	return s
 }
 
@@ -125,6 +130,7 @@ func (s *collaboratorScan) scan(row interface{ Scan(...any) error }) (Collaborat
 	m := s.m
 	m.InvitedAt, m.AcceptedAt, m.EndedAt = fromMicros(s.invited), fromNullMicros(s.accepted), fromNullMicros(s.ended)
 	m.SentAt, m.Delivery.SentAt = fromNullMicros(s.sent), fromNullMicros(s.emailSent)
+	m.Delivery.FailedAt = fromNullMicros(s.emailFailed)
 	return m, err
 }
 

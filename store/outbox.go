@@ -20,6 +20,8 @@ type Email struct {
 	NextAttemptAt time.Time
 	LastError     string
 	SentAt        time.Time
+	// FailedAt is when the server refused the e-mail for good; it is not retried.
+	FailedAt time.Time
 }
 
 // EnqueueEmail adds e to the outbox, due at once.
@@ -43,7 +45,7 @@ func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
 	var sent sql.NullInt64
 	err := c.q.QueryRowContext(ctx, `
 		SELECT id, to_addr, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error, sent_at
-		FROM outbox WHERE sent_at IS NULL ORDER BY next_attempt_at, id LIMIT 1`).
+		FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY next_attempt_at, id LIMIT 1`).
 		Scan(&e.ID, &e.To, &e.Subject, &e.Text, &e.HTML, &created, &e.Attempts, &next, &e.LastError, &sent)
 	if err != nil {
 		return Email{}, notFound("next due email", err)
@@ -52,18 +54,45 @@ func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
 	return e, nil
 }
 
-// MarkEmailSent records that e-mail id was delivered.
+// MarkEmailSent records that e-mail id was delivered, and clears its bodies: the row
+// keeps what its delivery state needs, and a copy of the file no link.
 func (w WriteTx) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
 	return w.changeStatus(ctx, "mark email sent",
-		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`,
+		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', text_body = '', html_body = ''
+		WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		micros(at), id)
 }
 
 // MarkEmailFailed records a failed attempt and when to try again.
 func (w WriteTx) MarkEmailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
 	return w.changeStatus(ctx, "mark email failed",
-		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
+		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+		WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		reason, micros(retryAt), id)
+}
+
+// MarkEmailRefused records that the server refused e-mail id for good: it is not tried
+// again, and its bodies are cleared like a delivered one's.
+func (w WriteTx) MarkEmailRefused(ctx context.Context, id int64, reason string, at time.Time) error {
+	return w.changeStatus(ctx, "mark email refused",
+		`UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, text_body = '', html_body = ''
+		WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
+		micros(at), reason, id)
+}
+
+// PurgeFinishedEmails deletes the e-mails delivered or refused before cutoff, and says
+// how many. An invitation whose e-mail goes no longer reports its delivery state.
+func (w WriteTx) PurgeFinishedEmails(ctx context.Context, cutoff time.Time) (int64, error) {
+	if _, err := w.tx.ExecContext(ctx, `UPDATE collaborators SET email_id = NULL WHERE email_id IN
+		(SELECT id FROM outbox WHERE coalesce(sent_at, failed_at) < ?)`,
+		micros(cutoff)); err != nil {
+		return 0, fmt.Errorf("store: purge finished emails: %w", err)
+	}
+	res, err := w.tx.ExecContext(ctx, `DELETE FROM outbox WHERE coalesce(sent_at, failed_at) < ?`, micros(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge finished emails: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // RetryFailedEmailsNow makes every unsent e-mail that failed before and waits for a
@@ -71,7 +100,7 @@ func (w WriteTx) MarkEmailFailed(ctx context.Context, id int64, reason string, r
 // is no reason to wait out their delays.
 func (w WriteTx) RetryFailedEmailsNow(ctx context.Context, now time.Time) (int64, error) {
 	res, err := w.tx.ExecContext(ctx,
-		`UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND attempts > 0 AND next_attempt_at > ?`,
+		`UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL AND attempts > 0 AND next_attempt_at > ?`,
 		micros(now), micros(now))
 	if err != nil {
 		return 0, fmt.Errorf("store: retry failed emails now: %w", err)

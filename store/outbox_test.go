@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -76,4 +77,116 @@ func TestOutboxHandsOutDueEmailsUntilSent(t *testing.T) {
 			t.Errorf("sent e-mail: attempts %d, last_error %q; want 2 and cleared", attempts, lastError)
 		}
 	})
+}
+
+// bodies reads an e-mail's bodies as stored.
+func bodies(t *testing.T, s *Store, id int64) (text, html string) {
+	t.Helper()
+	if err := s.db.QueryRow(`SELECT text_body, html_body FROM outbox WHERE id = ?`, id).Scan(&text, &html); err != nil {
+		t.Fatal(err)
+	}
+	return text, html
+}
+
+// A delivered e-mail's link is of no use to whoever copies the file: the row keeps only
+// what its delivery state needs.
+func TestDeliveredEmailKeepsNoBody(t *testing.T) {
+	s, _ := openTestStore(t)
+	e := enqueue(t, s, "pia@example.com", testClock)
+	if err := s.Tx(t.Context(), func(tx WriteTx) error { return tx.MarkEmailSent(t.Context(), e.ID, testClock.Add(time.Second)) }); err != nil {
+		t.Fatal(err)
+	}
+	if text, html := bodies(t, s, e.ID); text != "" || html != "" {
+		t.Errorf("delivered e-mail keeps its bodies %q, %q", text, html)
+	}
+}
+
+// A refusal for good is recorded with its reason, clears the bodies like a delivery,
+// and the e-mail is neither handed out again nor made due by RetryFailedEmailsNow.
+func TestRefusedEmailIsFailedForGood(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := t.Context()
+	e := enqueue(t, s, "gone@example.com", testClock)
+	if err := s.Tx(ctx, func(tx WriteTx) error {
+		return tx.MarkEmailRefused(ctx, e.ID, "550 5.1.1 mailbox unavailable", testClock.Add(time.Second))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.NextDueEmail(ctx); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a refused e-mail is handed out again: %+v, %v", got, err)
+	}
+	var n int64
+	if err := s.Tx(ctx, func(tx WriteTx) (err error) {
+		n, err = tx.RetryFailedEmailsNow(ctx, testClock.Add(time.Hour))
+		return err
+	}); err != nil || n != 0 {
+		t.Errorf("RetryFailedEmailsNow = %d, %v; want 0: a refusal is not retried", n, err)
+	}
+	if text, html := bodies(t, s, e.ID); text != "" || html != "" {
+		t.Errorf("refused e-mail keeps its bodies %q, %q", text, html)
+	}
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailSent(ctx, e.ID, testClock) }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("marking a refused e-mail sent: %v, want ErrNotFound", err)
+	}
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailFailed(ctx, e.ID, "421 later", testClock) }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("marking a refused e-mail for a retry: %v, want ErrNotFound", err)
+	}
+}
+
+// Finished e-mails go after the retention period; the invitation that pointed at one
+// forgets it (no delivery state), and unsent or recent e-mails stay.
+func TestPurgeFinishedEmailsDeletesOnlyFinishedRowsBeforeTheCutoff(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := t.Context()
+	owner := createUser(t, s, "olivia@example.com", "olivia")
+	db := createDatabase(t, s, "db1", "orders-db", owner)
+	oldSent := enqueue(t, s, "old@example.com", testClock)
+	oldRefused := enqueue(t, s, "gone@example.com", testClock)
+	recent := enqueue(t, s, "recent@example.com", testClock)
+	unsent := enqueue(t, s, "unsent@example.com", testClock)
+	invited := Collaborator{DatabaseID: db.ID, Email: "old@example.com", Status: StatusPending, InvitedBy: owner.ID,
+		TokenHash: []byte("hash"), InvitedAt: testClock, SentAt: testClock, EmailID: oldSent.ID}
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.InsertCollaborator(ctx, &invited) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailSent(ctx, oldSent.ID, testClock) }),
+		s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailRefused(ctx, oldRefused.ID, "550 no", testClock) }),
+		s.Tx(ctx, func(tx WriteTx) error { return tx.MarkEmailSent(ctx, recent.ID, testClock.Add(2*time.Hour)) }),
+		s.Tx(ctx, func(tx WriteTx) error {
+			return tx.MarkEmailFailed(ctx, unsent.ID, "421 later", testClock.Add(time.Minute))
+		}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int64
+	err := s.Tx(ctx, func(tx WriteTx) (err error) {
+		n, err = tx.PurgeFinishedEmails(ctx, testClock.Add(time.Hour))
+		return err
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("PurgeFinishedEmails = %d, %v; want the 2 finished before the cutoff", n, err)
+	}
+	var left []int64
+	rows, err := s.db.Query(`SELECT id FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, id)
+	}
+	if want := []int64{recent.ID, unsent.ID}; !slices.Equal(left, want) {
+		t.Errorf("outbox after the purge: %v, want %v", left, want)
+	}
+	m, err := s.LiveCollaborator(ctx, db.ID, invited.ID)
+	if err != nil || m.EmailID != 0 || m.Delivery != (Delivery{}) {
+		t.Errorf("invitation after its e-mail's purge: %+v, %v; want no e-mail", m, err)
+	}
 }
