@@ -94,7 +94,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cacheable := pinned && flash == ""
+	cacheable := pinned && flash.text == ""
 	token, _ := c.Get(csrfKey).(string)
 	key := collaboratorsKey{userID: currentUser(c).ID, ref: c.Param("db"), page: activityPage(c), csrf: token, gzip: acceptsGzip(c)}
 	if cacheable {

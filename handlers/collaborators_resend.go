@@ -16,7 +16,7 @@ func (s *Server) collaboratorsResend(c echo.Context) error {
 	}
 	db, m, err := s.Service.Resend(c.Request().Context(), currentUser(c).ID, c.Param("db"), id)
 	if e, ok := service.AsError(err); ok && e.Kind != service.NotFound {
-		if err := s.flash(c, e.Message); err != nil {
+		if err := s.flashError(c, e.Message); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")

@@ -58,7 +58,7 @@ func (s *Server) collaboratorsRevoke(c echo.Context) error {
 // refuseRevoke goes back to the Collaborators tab saying why the row cannot be revoked
 // (the owner's). The rules found the database by this reference, so it is safe to reuse.
 func (s *Server) refuseRevoke(c echo.Context, e *service.Error) error {
-	if err := s.flash(c, e.Message); err != nil {
+	if err := s.flashError(c, e.Message); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/databases/"+c.Param("db")+"/settings/collaborators")

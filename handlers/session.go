@@ -129,16 +129,36 @@ func (s *Server) flash(c echo.Context, message string) error {
 	return s.saveSession(c, sess)
 }
 
-// takeFlash returns and forgets the pending message, if any.
-func (s *Server) takeFlash(c echo.Context) (string, error) {
+// errorFlashes is the session key of the messages saying an action was refused.
+const errorFlashes = "_error_flash"
+
+// flashError stores a message saying the last action was refused, shown as an error.
+func (s *Server) flashError(c echo.Context, message string) error {
 	sess := s.session(c)
-	flashes := sess.Flashes()
-	if len(flashes) == 0 {
-		return "", nil
+	sess.AddFlash(message, errorFlashes)
+	return s.saveSession(c, sess)
+}
+
+// flashMessage is a one-time message and whether it says an action was refused.
+type flashMessage struct {
+	text    string
+	isError bool
+}
+
+// takeFlash returns and forgets the pending message, if any; a refusal wins.
+func (s *Server) takeFlash(c echo.Context) (flashMessage, error) {
+	sess := s.session(c)
+	notes, refusals := sess.Flashes(), sess.Flashes(errorFlashes)
+	if len(notes)+len(refusals) == 0 {
+		return flashMessage{}, nil
 	}
 	if err := s.saveSession(c, sess); err != nil {
-		return "", err
+		return flashMessage{}, err
 	}
-	message, _ := flashes[len(flashes)-1].(string)
-	return message, nil
+	if len(refusals) > 0 {
+		text, _ := refusals[len(refusals)-1].(string)
+		return flashMessage{text: text, isError: true}, nil
+	}
+	text, _ := notes[len(notes)-1].(string)
+	return flashMessage{text: text}, nil
 }
