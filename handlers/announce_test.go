@@ -13,7 +13,7 @@ import (
 // and its message (issue 12): a success says so first, a refusal or a field error says
 // "Error:", and a refusal looks like an error, not like a success.
 
-func TestFlashOpensTheTitle(t *testing.T) {
+func TestAnnounceFlashInTheTitle(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.owner)
 	a.submit(h.collaboratorsPath(), h.collaboratorsPath(), url.Values{"email": {"new@example.com"}}).
@@ -29,7 +29,7 @@ func TestFlashOpensTheTitle(t *testing.T) {
 	}
 }
 
-func TestRefusalFlashLooksLikeAnError(t *testing.T) {
+func TestAnnounceRefusalAsAnError(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.owner)
 	owner, _ := h.row(h.owner.Email)
@@ -49,7 +49,7 @@ func TestRefusalFlashLooksLikeAnError(t *testing.T) {
 	}
 }
 
-func TestFieldErrorSaysErrorInTheTitle(t *testing.T) {
+func TestAnnounceFieldErrorInTheTitle(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.owner)
 	pages := map[string]*response{
@@ -80,7 +80,7 @@ func TestFieldErrorSaysErrorInTheTitle(t *testing.T) {
 	}
 }
 
-func TestEveryPageHasASkipLink(t *testing.T) {
+func TestAnnounceSkipLinkOnEveryPage(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.owner)
 	for _, path := range []string{"/", "/account", h.collaboratorsPath(), "/no-such-page"} {
