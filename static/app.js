@@ -58,7 +58,8 @@ function setUpMenu(container) {
     }
   });
   menu.addEventListener("keyup", (event) => {
-    if (event.key === openingKey) openingKey = null;
+    // After the click a released Space may make, which follows this event.
+    if (event.key === openingKey) setTimeout(() => { openingKey = null; }, 0);
   });
   menu.addEventListener("pointerdown", () => {
     openingKey = null;
