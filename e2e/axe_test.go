@@ -30,6 +30,22 @@ var auditLooks = []struct {
 	theme string
 }{{1280, "light"}, {1280, "dark"}, {375, "dark"}, {375, "light"}}
 
+// axeTimeout bounds one step of an audit: injecting axe-core's 650 KB, auditing a page
+// or taking its full-page screenshot take seconds on a loaded 2-core machine.
+const axeTimeout = time.Minute
+
+// slowGet is get with axeTimeout.
+func slowGet[T any](u *user, what string, action chromedp.Action[T]) T {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, axeTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, action)
+	if err != nil {
+		u.fail(what, err)
+	}
+	return v
+}
+
 // reflowWidth is WCAG 1.4.10's narrowest viewport: 320 CSS px, nothing scrolls sideways.
 const reflowWidth = 320
 
@@ -79,7 +95,7 @@ func (a *auditor) audit(u *user, state string) {
 		}
 		a.shots++
 		shotStart := time.Now()
-		png := get(u, "screenshot "+state, chromedp.FullScreenshot(100))
+		png := slowGet(u, "screenshot "+state, chromedp.FullScreenshot(100))
 		a.shotTime += time.Since(shotStart)
 		name := fmt.Sprintf("%02d-%s-%d-%s.png", len(a.states), state, look.width, look.theme)
 		if err := os.WriteFile(filepath.Join(a.dir, name), png, 0o644); err != nil {
@@ -118,10 +134,10 @@ func (a *auditor) violations(u *user) []axeViolation {
 	start := time.Now()
 	defer func() { a.axeTime += time.Since(start) }()
 	if !get(u, "look for axe-core", chromedp.Evaluate[bool](`typeof axe === "object"`)) {
-		get(u, "inject axe-core", chromedp.Evaluate[bool](a.axe+"\n;true"))
+		slowGet(u, "inject axe-core", chromedp.Evaluate[bool](a.axe+"\n;true"))
 	}
 	tags, _ := json.Marshal(axeTags)
-	found := get(u, "run axe-core", chromedp.Evaluate[string](`axe.configure({noHtml: true}), axe.run(document, {
+	found := slowGet(u, "run axe-core", chromedp.Evaluate[string](`axe.configure({noHtml: true}), axe.run(document, {
 		runOnly: {type: "tag", values: `+string(tags)+`},
 		resultTypes: ["violations"],
 		iframes: false,

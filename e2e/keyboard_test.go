@@ -44,3 +44,21 @@ func TestEnterOpensTheMenuWithoutActing(t *testing.T) {
 	owner.open("/databases/"+demoDB+"/settings/collaborators", http.StatusOK)
 	owner.expectRow("user3@example.com", "n/a", "pending", "collaborator")
 }
+
+// TestSkipLinkMovesTheFocusToTheContent: the first Tab of a page reaches "Skip to
+// content", shown once focused, and Enter on it puts the keyboard in the page's content.
+func TestSkipLinkMovesTheFocusToTheContent(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, false)
+	visitor := s.newUser("visitor", true)
+	visitor.open("/login", http.StatusOK)
+	visitor.do("press Tab", press(kb.Tab))
+	visitor.expectFocus("Skip to content")
+	if top := get(visitor, "find the skip link", chromedp.Evaluate[float64](`document.activeElement.getBoundingClientRect().top`)); top < 0 {
+		t.Errorf("the focused skip link is off screen (top %v px)", top)
+	}
+	visitor.do("press Enter on Skip to content", press(kb.Enter))
+	visitor.expectFocusOn("main#content")
+	visitor.do("press Tab", press(kb.Tab))
+	visitor.expectFocusOn("#email")
+}
