@@ -46,9 +46,6 @@ func slowGet[T any](u *user, what string, action chromedp.Action[T]) T {
 	return v
 }
 
-// shotQuality is the JPEG quality of the audit's screenshots.
-const shotQuality = 85
-
 // reflowWidth is WCAG 1.4.10's narrowest viewport: 320 CSS px, nothing scrolls sideways.
 const reflowWidth = 320
 
@@ -98,11 +95,10 @@ func (a *auditor) audit(u *user, state string) {
 		}
 		a.shots++
 		shotStart := time.Now()
-		// JPEG: Chromium encodes it several times faster than PNG, which matters at 78 a run.
-		jpeg := slowGet(u, "screenshot "+state, chromedp.FullScreenshot(shotQuality))
+		png := slowGet(u, "screenshot "+state, chromedp.FullScreenshot(100))
 		a.shotTime += time.Since(shotStart)
-		name := fmt.Sprintf("%02d-%s-%d-%s.jpg", len(a.states), state, look.width, look.theme)
-		if err := os.WriteFile(filepath.Join(a.dir, name), jpeg, 0o644); err != nil {
+		name := fmt.Sprintf("%02d-%s-%d-%s.png", len(a.states), state, look.width, look.theme)
+		if err := os.WriteFile(filepath.Join(a.dir, name), png, 0o644); err != nil {
 			a.t.Fatal(err)
 		}
 	}
@@ -110,8 +106,8 @@ func (a *auditor) audit(u *user, state string) {
 	overflow := get(u, "measure the page at 320 px", chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
 	if overflow[0] > overflow[1] {
 		a.t.Errorf("%s at %d px: the page is %d px wide and scrolls sideways (WCAG 1.4.10)", state, reflowWidth, overflow[0])
-		jpeg := slowGet(u, "screenshot "+state, chromedp.FullScreenshot(shotQuality))
-		os.WriteFile(filepath.Join(a.dir, fmt.Sprintf("%02d-%s-320-overflow.jpg", len(a.states), state)), jpeg, 0o644)
+		png := get(u, "screenshot "+state, chromedp.FullScreenshot(100))
+		os.WriteFile(filepath.Join(a.dir, fmt.Sprintf("%02d-%s-320-overflow.png", len(a.states), state)), png, 0o644)
 	}
 	u.look(1280, "light")
 }
