@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,20 +212,16 @@ func (u *user) expectText(wants ...string) {
 	}
 }
 
-// opacity is the computed opacity of the first element a CSS selector matches.
-func (u *user) opacity(css string) float64 {
+// style is a computed CSS property of the first element a CSS selector matches.
+func (u *user) style(css, property string) string {
 	u.t.Helper()
 	for _, p := range get(u, "style of "+css, chromedp.ComputedStyle(chromedp.CSS(css))) {
-		if p.Name == "opacity" {
-			v, err := strconv.ParseFloat(p.Value, 64)
-			if err != nil {
-				u.fail("style of "+css, err)
-			}
-			return v
+		if p.Name == property {
+			return p.Value
 		}
 	}
-	u.fail("style of "+css, fmt.Errorf("no opacity"))
-	return 0
+	u.fail("style of "+css, fmt.Errorf("no %s", property))
+	return ""
 }
 
 // logIn signs in through the form and lands on "Your databases".

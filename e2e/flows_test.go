@@ -89,13 +89,18 @@ func (u *user) expectRow(email, username, status, role string) {
 	}
 }
 
-// expectDimmed checks that the row's data cells are (or are not) faded.
+// expectDimmed checks that the row's data cells are (or are not) in a lighter colour
+// than the page's text. A faded colour, not opacity: axe-core checks its contrast.
 func (u *user) expectDimmed(email string, dimmed bool) {
 	u.t.Helper()
+	ink := u.style("body", "color")
 	for i := 1; i <= 4; i++ {
 		cell := fmt.Sprintf("%s td:nth-child(%d)", row(email), i)
-		if o := u.opacity(cell); (o < 1) != dimmed {
-			u.fail("look at the row of "+email, fmt.Errorf("cell %d has opacity %v; want dimmed=%v", i, o, dimmed))
+		if c := u.style(cell, "color"); (c != ink) != dimmed {
+			u.fail("look at the row of "+email, fmt.Errorf("cell %d has colour %s, the page's text %s; want dimmed=%v", i, c, ink, dimmed))
+		}
+		if o := u.style(cell, "opacity"); o != "1" {
+			u.fail("look at the row of "+email, fmt.Errorf("cell %d has opacity %s, which lowers its contrast", i, o))
 		}
 	}
 }

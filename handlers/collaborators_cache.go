@@ -98,7 +98,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 		return err
 	}
 	db := member.Database()
-	if flash == "" {
+	if flash.text == "" {
 		if a, ok := s.collaboratorsCache.get(key, db, s.Service.Time()); ok {
 			return a.send(c)
 		}
@@ -114,7 +114,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 		return err
 	}
 	a.databaseID, a.version, a.until = db.ID, db.Version, s.Service.FirstExpiry(tab.Rows)
-	if flash == "" {
+	if flash.text == "" {
 		s.collaboratorsCache.put(key, a)
 	}
 	return a.send(c)

@@ -17,7 +17,7 @@ func (s *Server) collaboratorsResend(c echo.Context) error {
 	}
 	db, m, err := s.Service.Resend(c.Request().Context(), currentUser(c).ID, c.Param("db"), id)
 	if e, ok := service.AsError(err); ok && e.Kind != service.NotFound {
-		s.flash(c, e.Message)
+		s.flashError(c, e.Message)
 		return c.Redirect(http.StatusSeeOther, links.Collaborators(c.Param("db")))
 	}
 	if err != nil {

@@ -55,7 +55,7 @@ func (s *Server) collaboratorsRevoke(c echo.Context) error {
 // refuseRevoke goes back to the Collaborators tab saying why the row cannot be revoked
 // (the owner's). The rules found the database by this reference, so it is safe to reuse.
 func (s *Server) refuseRevoke(c echo.Context, e *service.Error) error {
-	s.flash(c, e.Message)
+	s.flashError(c, e.Message)
 	return c.Redirect(http.StatusSeeOther, links.Collaborators(c.Param("db")))
 }
 

@@ -50,9 +50,9 @@ func (s *Server) page(c echo.Context, title string) (views.Page, error) {
 }
 
 // pageWithFlash is page with the flash message already taken.
-func pageWithFlash(c echo.Context, title, flash string) views.Page {
+func pageWithFlash(c echo.Context, title string, flash flashMessage) views.Page {
 	token, _ := c.Get(csrfKey).(string)
-	return views.Page{Title: title, User: currentUser(c), CSRF: token, Flash: flash}
+	return views.Page{Title: title, User: currentUser(c), CSRF: token, Flash: flash.text, FlashIsError: flash.isError}
 }
 
 // handleError turns any error into a page: rule errors into their status, the rest into

@@ -134,10 +134,20 @@ func isLocalPath(p string) bool {
 // flash stores the message to show on the next page, in place of any not shown yet: a
 // client that does not follow redirects would otherwise pile them up past what a cookie
 // holds.
-func (s *Server) flash(c echo.Context, message string) {
+func (s *Server) flash(c echo.Context, message string) { s.setFlash(c, message, false) }
+
+// flashError is flash for a message saying the last action was refused, shown as an error.
+func (s *Server) flashError(c echo.Context, message string) { s.setFlash(c, message, true) }
+
+func (s *Server) setFlash(c echo.Context, message string, refusal bool) {
 	sess := s.session(c)
 	sess.Flashes()
-	sess.AddFlash(message)
+	sess.Flashes(errorFlashes)
+	if refusal {
+		sess.AddFlash(message, errorFlashes)
+	} else {
+		sess.AddFlash(message)
+	}
 	s.saveAfterWrite(c, sess)
 }
 
@@ -149,16 +159,29 @@ func (s *Server) saveAfterWrite(c echo.Context, sess *sessions.Session) {
 	}
 }
 
-// takeFlash returns and forgets the pending message, if any.
-func (s *Server) takeFlash(c echo.Context) (string, error) {
+// errorFlashes is the session key of the messages saying an action was refused.
+const errorFlashes = "_error_flash"
+
+// flashMessage is a one-time message and whether it says an action was refused.
+type flashMessage struct {
+	text    string
+	isError bool
+}
+
+// takeFlash returns and forgets the pending message, if any; a refusal wins.
+func (s *Server) takeFlash(c echo.Context) (flashMessage, error) {
 	sess := s.session(c)
-	flashes := sess.Flashes()
-	if len(flashes) == 0 {
-		return "", nil
+	notes, refusals := sess.Flashes(), sess.Flashes(errorFlashes)
+	if len(notes)+len(refusals) == 0 {
+		return flashMessage{}, nil
 	}
 	if err := s.saveSession(c, sess); err != nil {
-		return "", err
+		return flashMessage{}, err
 	}
-	message, _ := flashes[len(flashes)-1].(string)
-	return message, nil
+	if len(refusals) > 0 {
+		text, _ := refusals[len(refusals)-1].(string)
+		return flashMessage{text: text, isError: true}, nil
+	}
+	text, _ := notes[len(notes)-1].(string)
+	return flashMessage{text: text}, nil
 }

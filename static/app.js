@@ -1,13 +1,28 @@
 // Enhances pages that already work without JavaScript: the row actions become a
-// WAI-ARIA menu button, and "Revoke access" opens a <dialog> instead of a page.
+// WAI-ARIA menu button, "Revoke access" opens a <dialog> instead of a page, and after a
+// form post the focus goes where a screen reader should start.
 "use strict";
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", () => {
+  focusOutcome();
   document.querySelectorAll("[data-menu]").forEach(setUpMenu);
   const dialog = document.getElementById("revoke-dialog");
   if (dialog) setUpRevokeDialog(dialog);
 });
+
+// focusOutcome moves the focus to the first field in error, or else to the message
+// about the last action, so that it is announced and read first.
+function focusOutcome() {
+  const invalid = document.querySelector("main [aria-invalid=true]");
+  const message = document.querySelector("main [data-testid=flash], main .alert");
+  if (invalid) {
+    invalid.focus();
+  } else if (message) {
+    message.tabIndex = -1;
+    message.focus();
+  }
+}
 
 function setUpMenu(container) {
   const button = container.querySelector("[aria-haspopup=menu]");
@@ -27,18 +42,40 @@ function setUpMenu(container) {
     if (returnFocus) button.focus();
   };
   container.closeMenu = close;
+  // The key that opened the menu is still down: its repeats and the click a browser may
+  // make of it must not act on the item it focused.
+  let openingKey = null;
 
   button.addEventListener("click", () => (menu.hidden ? open(0) : close(true)));
   button.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "Enter" || event.key === " ") {
       event.preventDefault();
+      openingKey = event.key;
       open(0);
     } else if (event.key === "ArrowUp") {
       event.preventDefault();
       open(-1);
     }
   });
+  menu.addEventListener("keyup", (event) => {
+    // After the click a released Space may make, which follows this event.
+    if (event.key === openingKey) setTimeout(() => { openingKey = null; }, 0);
+  });
+  menu.addEventListener("pointerdown", () => {
+    openingKey = null;
+  });
+  menu.addEventListener("click", (event) => {
+    if (openingKey !== null) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
   menu.addEventListener("keydown", (event) => {
+    if (event.key === openingKey) {
+      event.preventDefault();
+      return;
+    }
+    openingKey = null;
     const list = items();
     const index = list.indexOf(document.activeElement);
     const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: list.length - 1 };
@@ -73,6 +110,7 @@ document.addEventListener("click", (event) => {
 function setUpRevokeDialog(dialog) {
   const form = dialog.querySelector("form");
   const confirm = dialog.querySelector("[data-confirm]");
+  const cancel = dialog.querySelector("[data-cancel]");
   const question = dialog.querySelector("[data-question]");
   let opener = null;
 
@@ -86,10 +124,10 @@ function setUpRevokeDialog(dialog) {
       confirm.textContent = "Revoke access to " + item.dataset.email;
       question.textContent = item.dataset.question;
       dialog.showModal();
-      confirm.focus();
+      cancel.focus();
     });
   });
-  dialog.querySelector("[data-cancel]").addEventListener("click", () => dialog.close());
+  cancel.addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => {
     if (opener) opener.focus();
   });

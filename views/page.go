@@ -16,6 +16,29 @@ type Page struct {
 	CSRF string
 	// Flash is a one-time message about the last action, shown above the content.
 	Flash string
+	// FlashIsError marks a Flash that says an action was refused: it looks like an error.
+	FlashIsError bool
+	// Failed is set by a page showing a form's errors, so that its title says so.
+	Failed bool
+}
+
+// documentTitle is the <title>: what just happened, or that there is an error, comes
+// first, because it is what a screen reader reads on arrival.
+func (p Page) documentTitle() string {
+	title := p.Title + " · dbcollab"
+	if p.Flash != "" {
+		title = p.Flash + " · " + title
+	}
+	if p.Failed || p.FlashIsError {
+		title = "Error: " + title
+	}
+	return title
+}
+
+// failing marks p as showing errors when form has any, or when message is set.
+func (p Page) failing(f Form, message string) Page {
+	p.Failed = p.Failed || len(f.Errors) > 0 || message != ""
+	return p
 }
 
 // Form is a submitted form's values and per-field errors, so that a form shown again
