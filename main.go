@@ -50,6 +50,8 @@ func serveCommand() *cli.Command {
 			&cli.BoolFlag{Name: "demo", Usage: "on an empty database, create demo accounts and data", Sources: env("DEMO")},
 			&cli.DurationFlag{Name: "invite-ttl", Value: service.DefaultInviteTTL, Usage: "how long an invitation link works after it was last sent", Sources: env("INVITE_TTL")},
 			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},
+			&cli.IntFlag{Name: "invite-limit-per-inviter", Value: service.DefaultInviteLimitPerInviter, Usage: "invitations and resends one account sends per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_INVITER")},
+			&cli.IntFlag{Name: "invite-limit-per-recipient", Value: service.DefaultInviteLimitPerRecipient, Usage: "invitation e-mails one address receives per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_RECIPIENT")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -72,5 +74,8 @@ func serveConfig(cmd *cli.Command) server.Config {
 		Demo:          cmd.Bool("demo"),
 		InviteTTL:     cmd.Duration("invite-ttl"),
 		InviteLimit:   cmd.Int("invite-limit"),
+
+		InviteLimitPerInviter:   cmd.Int("invite-limit-per-inviter"),
+		InviteLimitPerRecipient: cmd.Int("invite-limit-per-recipient"),
 	}
 }

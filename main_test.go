@@ -40,7 +40,7 @@ func TestEveryServeFlagIsAlsoReadFromItsEnvironmentVariable(t *testing.T) {
 func TestServeDefaults(t *testing.T) {
 	got := parseServe(t)
 	want := server.Config{Addr: "localhost:8080", DBPath: "dbcollab.db", MailFrom: "dbcollab <no-reply@localhost>",
-		InviteTTL: 168 * time.Hour, InviteLimit: 50}
+		InviteTTL: 168 * time.Hour, InviteLimit: 50, InviteLimitPerInviter: 100, InviteLimitPerRecipient: 5}
 	if got != want {
 		t.Errorf("defaults = %+v, want %+v", got, want)
 	}
@@ -51,12 +51,13 @@ func TestServeReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 		"ADDR": "127.0.0.1:9999", "DB": "/tmp/env.db", "BASE_URL": "https://db.example.com",
 		"SMTP_URL": "smtp://mail.example.com:2525", "MAIL_FROM": "ops@example.com", "SESSION_SECRET": "s3cret",
 		"DEMO": "true", "INVITE_TTL": "90m", "INVITE_LIMIT": "0",
+		"INVITE_LIMIT_PER_INVITER": "0", "INVITE_LIMIT_PER_RECIPIENT": "9",
 	} {
 		t.Setenv("DBCOLLAB_"+name, value)
 	}
 	want := server.Config{Addr: "127.0.0.1:9999", DBPath: "/tmp/env.db", BaseURL: "https://db.example.com",
 		SMTPURL: "smtp://mail.example.com:2525", MailFrom: "ops@example.com", SessionSecret: "s3cret",
-		Demo: true, InviteTTL: 90 * time.Minute, InviteLimit: 0}
+		Demo: true, InviteTTL: 90 * time.Minute, InviteLimit: 0, InviteLimitPerInviter: 0, InviteLimitPerRecipient: 9}
 	if got := parseServe(t); got != want {
 		t.Errorf("from the environment = %+v, want %+v", got, want)
 	}

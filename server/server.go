@@ -34,6 +34,8 @@ type Config struct {
 	Demo          bool
 	InviteTTL     time.Duration
 	InviteLimit   int
+
+	InviteLimitPerInviter, InviteLimitPerRecipient int
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -62,7 +64,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	}
 	sender := mailer.NewSender(st, deliverer, log)
 	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
-		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit}
+		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit,
+		InviteLimitPerInviter: cfg.InviteLimitPerInviter, InviteLimitPerRecipient: cfg.InviteLimitPerRecipient}
 
 	if cfg.Demo {
 		seeded, err := svc.SeedDemo(ctx)

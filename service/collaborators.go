@@ -50,7 +50,7 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 		if err := refuseLiveAddress(ctx, tx, db, email); err != nil {
 			return err
 		}
-		if err := s.checkInviteLimit(ctx, tx, db); err != nil {
+		if err := s.checkInviteLimits(ctx, tx, db, inviterID, email); err != nil {
 			return err
 		}
 		inviter, err := tx.UserByID(ctx, inviterID)
@@ -100,19 +100,34 @@ func (s *Service) queueInvitation(ctx context.Context, tx store.Conn, db store.D
 	return msg.ID, err
 }
 
-// checkInviteLimit refuses a further invitation or resend once the database has sent
-// InviteLimit of them in the last 24 hours.
-func (s *Service) checkInviteLimit(ctx context.Context, tx store.Conn, db store.Database) error {
-	if s.InviteLimit <= 0 {
-		return nil
+// checkInviteLimits refuses a further invitation or resend once, in the last 24 hours,
+// the database has sent InviteLimit of them, the sender InviteLimitPerInviter (across
+// databases) or the address received InviteLimitPerRecipient (across databases).
+func (s *Service) checkInviteLimits(ctx context.Context, tx store.Conn, db store.Database, senderID int64, email string) error {
+	since := s.now().Add(-inviteLimitWindow)
+	limits := []struct {
+		limit   int
+		count   func() (int, error)
+		message string
+	}{
+		{s.InviteLimit, func() (int, error) { return tx.CountInvitationsSince(ctx, db.ID, since) },
+			fmt.Sprintf("This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)},
+		{s.InviteLimitPerInviter, func() (int, error) { return tx.CountInvitationsSentBy(ctx, senderID, since) },
+			fmt.Sprintf("You have reached your limit of %d invitations in 24 hours; try again later", s.InviteLimitPerInviter)},
+		{s.InviteLimitPerRecipient, func() (int, error) { return tx.CountInvitationsSentTo(ctx, email, since) },
+			fmt.Sprintf("%s has already received %d invitations in 24 hours; try again later", email, s.InviteLimitPerRecipient)},
 	}
-	n, err := tx.CountInvitationsSince(ctx, db.ID, s.now().Add(-inviteLimitWindow))
-	if err != nil {
-		return err
-	}
-	if n >= s.InviteLimit {
-		return &Error{Kind: TooMany, Field: "email", Message: fmt.Sprintf(
-			"This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)}
+	for _, l := range limits {
+		if l.limit <= 0 {
+			continue
+		}
+		n, err := l.count()
+		if err != nil {
+			return err
+		}
+		if n >= l.limit {
+			return &Error{Kind: TooMany, Field: "email", Message: l.message}
+		}
 	}
 	return nil
 }
@@ -233,7 +248,8 @@ func (s *Service) Resend(ctx context.Context, actorID int64, ref string, id int6
 		if m.Status != store.StatusPending {
 			return ErrNotResendable
 		}
-		if err := s.checkInviteLimit(ctx, tx, db); err != nil {
+		// A resend counts against the one who resends, not the first inviter.
+		if err := s.checkInviteLimits(ctx, tx, db, actorID, m.Email); err != nil {
 			return err
 		}
 		actor, err := tx.UserByID(ctx, actorID)

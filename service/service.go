@@ -25,6 +25,10 @@ type Service struct {
 	// InviteLimit caps the invitations and resends of one database per rolling 24
 	// hours; 0 means no limit.
 	InviteLimit int
+	// InviteLimitPerInviter caps the invitations and resends one account sends, and
+	// InviteLimitPerRecipient those one address receives, per rolling 24 hours across
+	// every database; 0 means no limit.
+	InviteLimitPerInviter, InviteLimitPerRecipient int
 
 	// logins throttles failed log-ins (see LogIn).
 	logins loginThrottle
@@ -36,6 +40,13 @@ const DefaultInviteTTL = 7 * 24 * time.Hour
 // DefaultInviteLimit is the number of invitations a database may send per 24 hours
 // unless configured otherwise.
 const DefaultInviteLimit = 50
+
+// Default limits of the invitation e-mails one account sends and one address receives
+// per 24 hours, across every database.
+const (
+	DefaultInviteLimitPerInviter   = 100
+	DefaultInviteLimitPerRecipient = 5
+)
 
 func (s *Service) inviteTTL() time.Duration {
 	if s.InviteTTL <= 0 {

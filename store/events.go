@@ -77,3 +77,29 @@ func (c Conn) CountInvitationsSince(ctx context.Context, databaseID string, t ti
 	}
 	return n, nil
 }
+
+// CountInvitationsSentBy counts the invitations and resends an account sent since t,
+// whatever the database.
+func (c Conn) CountInvitationsSentBy(ctx context.Context, userID int64, t time.Time) (int, error) {
+	var n int
+	err := c.q.QueryRowContext(ctx, `
+		SELECT count(*) FROM events
+		WHERE actor_id = ? AND type IN ('invited', 'resent') AND at > ?`, userID, micros(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count invitations sent by: %w", err)
+	}
+	return n, nil
+}
+
+// CountInvitationsSentTo counts the invitations and resends e-mailed to an address since
+// t, whatever the database.
+func (c Conn) CountInvitationsSentTo(ctx context.Context, email string, t time.Time) (int, error) {
+	var n int
+	err := c.q.QueryRowContext(ctx, `
+		SELECT count(*) FROM events
+		WHERE target = ? AND type IN ('invited', 'resent') AND at > ?`, email, micros(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count invitations sent to: %w", err)
+	}
+	return n, nil
+}

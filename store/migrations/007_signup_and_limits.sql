@@ -1,0 +1,31 @@
+-- Sign-up confirms the e-mail address; a departing member's pending invitations are
+-- cancelled; invitation e-mails are limited per sender and per recipient.
+
+-- verified_at: when the address was confirmed (NULL: the account cannot log in yet).
+-- confirm_hash: SHA-256 of the current confirmation link's secret, cleared once used.
+-- confirm_sent_at: when that link was e-mailed (it expires a day later).
+ALTER TABLE users ADD COLUMN verified_at INTEGER;
+ALTER TABLE users ADD COLUMN confirm_hash BLOB;
+ALTER TABLE users ADD COLUMN confirm_sent_at INTEGER;
+CREATE UNIQUE INDEX users_confirm_hash ON users (confirm_hash);
+-- Accounts made before confirmation existed keep working.
+UPDATE users SET verified_at = created_at;
+
+-- A new event type, 'cancelled'. SQLite cannot change a CHECK constraint: the table is
+-- rebuilt (nothing references it).
+CREATE TABLE events_new (
+    id          INTEGER PRIMARY KEY,
+    database_id TEXT NOT NULL REFERENCES databases (id) ON DELETE CASCADE,
+    type        TEXT NOT NULL CHECK (type IN ('invited', 'resent', 'accepted', 'expired', 'revoked', 'left', 'cancelled')),
+    actor_id    INTEGER REFERENCES users (id),
+    target      TEXT NOT NULL,
+    at          INTEGER NOT NULL
+);
+INSERT INTO events_new (id, database_id, type, actor_id, target, at)
+    SELECT id, database_id, type, actor_id, target, at FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+CREATE INDEX events_by_database ON events (database_id, at DESC, id DESC);
+-- The invitation e-mails one account sent, and one address received, in a window.
+CREATE INDEX events_sent_by ON events (actor_id, at) WHERE type IN ('invited', 'resent');
+CREATE INDEX events_sent_to ON events (target, at) WHERE type IN ('invited', 'resent');
