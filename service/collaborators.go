@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"dbcollab/mailer"
 	"dbcollab/store"
@@ -178,6 +179,9 @@ type Revocation struct {
 	Email    string
 	// Left is true when the actor revoked their own access: they stopped collaborating.
 	Left bool
+	// Cancelled lists the pending invitations the person removed had sent: they end with
+	// their sender's access, so that nobody keeps a way back in.
+	Cancelled []string
 }
 
 // Revoke ends the access of row id on the database ref: it removes a collaborator,
@@ -205,17 +209,24 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		now := s.now()
 		r = Revocation{Database: db, Email: m.Email, Left: m.UserID == actorID}
 		status, event := store.StatusRevoked, store.EventRevoked
-		notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
 		if r.Left {
 			status, event = store.StatusLeft, store.EventLeft
-			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
-				s.BaseURL+"/databases/"+db.Name+"/settings/collaborators")
 		}
 		if err := tx.EndCollaboration(ctx, m.ID, status, now); err != nil {
 			return err
 		}
 		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: event, ActorID: actorID, Target: m.Email, At: now}); err != nil {
 			return err
+		}
+		if m.Status == store.StatusAccepted {
+			if r.Cancelled, err = cancelInvitationsBy(ctx, tx, db, m.UserID, now); err != nil {
+				return err
+			}
+		}
+		notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
+		if r.Left {
+			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
+				r.Cancelled, s.BaseURL+"/databases/"+db.Name+"/settings/collaborators")
 		}
 		notice.CreatedAt = now
 		return tx.EnqueueEmail(ctx, &notice)
@@ -224,6 +235,21 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		s.emailQueued()
 	}
 	return r, err
+}
+
+// cancelInvitationsBy cancels the pending invitations inviterID sent to db, with an
+// event each, and returns their addresses.
+func cancelInvitationsBy(ctx context.Context, tx store.Conn, db store.Database, inviterID int64, at time.Time) ([]string, error) {
+	cancelled, err := tx.CancelInvitationsBy(ctx, db.ID, inviterID, at)
+	if err != nil {
+		return nil, err
+	}
+	for _, email := range cancelled {
+		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventCancelled, ActorID: inviterID, Target: email, At: at}); err != nil {
+			return nil, err
+		}
+	}
+	return cancelled, nil
 }
 
 // ErrNotResendable refuses to resend to a row that is not a pending invitation.

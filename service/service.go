@@ -32,6 +32,8 @@ type Service struct {
 
 	// logins throttles failed log-ins (see LogIn).
 	logins loginThrottle
+	// signups throttles sign-ups (see RequestSignup).
+	signups loginThrottle
 }
 
 // DefaultInviteTTL is how long an invitation link works unless configured otherwise.

@@ -14,6 +14,9 @@ const (
 	EventExpired  = "expired"
 	EventRevoked  = "revoked"
 	EventLeft     = "left"
+	// EventCancelled: a pending invitation ended because its inviter stopped
+	// collaborating; the actor is that inviter.
+	EventCancelled = "cancelled"
 )
 
 // Event is one change of membership, recorded in the transaction of the change.

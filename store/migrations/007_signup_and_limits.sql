@@ -29,3 +29,16 @@ CREATE INDEX events_by_database ON events (database_id, at DESC, id DESC);
 -- The invitation e-mails one account sent, and one address received, in a window.
 CREATE INDEX events_sent_by ON events (actor_id, at) WHERE type IN ('invited', 'resent');
 CREATE INDEX events_sent_to ON events (target, at) WHERE type IN ('invited', 'resent');
+
+-- Pending invitations whose inviter no longer collaborates end now, as they would have
+-- when the inviter left.
+INSERT INTO events (database_id, type, actor_id, target, at)
+    SELECT m.database_id, 'cancelled', m.invited_by, m.email, CAST(unixepoch('subsec') * 1000000 AS INTEGER)
+    FROM collaborators m
+    WHERE m.status = 'pending' AND m.invited_by IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM collaborators i
+        WHERE i.database_id = m.database_id AND i.user_id = m.invited_by AND i.status IN ('owner', 'accepted'));
+UPDATE collaborators SET status = 'revoked', ended_at = CAST(unixepoch('subsec') * 1000000 AS INTEGER)
+    WHERE status = 'pending' AND invited_by IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM collaborators i
+        WHERE i.database_id = collaborators.database_id AND i.user_id = collaborators.invited_by AND i.status IN ('owner', 'accepted'));
