@@ -21,11 +21,10 @@ const (
 	// confirmationResendAfter: a log-in to an unconfirmed account e-mails a new link at
 	// most this often.
 	confirmationResendAfter = time.Minute
-	// Sign-ups are throttled like failed log-ins, counting every attempt: per client
-	// address (an office behind NAT may sign up several people) and per e-mail address
-	// (each attempt e-mails it).
-	signupAddressFreeAttempts = 9
-	signupEmailFreeAttempts   = 2
+	// Sign-ups are throttled like failed log-ins, but every attempt counts (each costs a
+	// bcrypt and e-mails the address): per client address, and per e-mail address.
+	signupAddressFreeAttempts = AddressFreeFailures
+	signupEmailFreeAttempts   = AccountFreeFailures
 )
 
 // SignupRequest is a sign-up from the form.
@@ -175,7 +174,9 @@ func freeUsername(ctx context.Context, tx store.Conn, wanted string, exceptID in
 // maxUsernameLength is the longest username usernamePattern allows.
 const maxUsernameLength = 32
 
-func (s *Service) confirmationLink(token string) string { return s.BaseURL + "/signup/confirm/" + token }
+func (s *Service) confirmationLink(token string) string {
+	return s.BaseURL + "/signup/confirm/" + token
+}
 
 func (s *Service) queueNotice(ctx context.Context, tx store.Conn, e store.Email) error {
 	e.CreatedAt = s.now()
