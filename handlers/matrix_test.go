@@ -118,9 +118,13 @@ var matrixRoutes = []matrixRoute{
 	{method: http.MethodGet, path: "/signup/confirm/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/signup/confirm"}),
 		setup: func(c *matrixCase) { c.token = c.h.requestSignup(c.name) }},
 	{method: http.MethodGet, path: "/signup/confirm", want: everyone(ok),
-		setup: func(c *matrixCase) { c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm") }},
+		setup: func(c *matrixCase) {
+			c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm")
+		}},
 	{method: http.MethodPost, path: "/signup/confirm", want: everyone(did("/login")),
-		setup: func(c *matrixCase) { c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm") },
+		setup: func(c *matrixCase) {
+			c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm")
+		},
 		done: func(c *matrixCase) bool {
 			return c.count(`SELECT count(*) FROM users WHERE username = ? AND verified_at IS NOT NULL`, c.name) == 1
 		}},
