@@ -144,7 +144,7 @@ func TestSignupIsThrottledPerClientAddress(t *testing.T) {
 	}
 }
 
-func TestExpiredConfirmationLinkAndLogInSendsANewOne(t *testing.T) {
+func TestSignupConfirmationLinkExpiresAndLogInSendsANewOne(t *testing.T) {
 	h, clock := newLifecycleHarness(t, 0)
 	token := h.requestSignup("nina")
 	clock.Advance(service.ConfirmationTTL)

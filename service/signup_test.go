@@ -71,7 +71,7 @@ func TestRequestSignupMakesAnUnconfirmedAccountThatCannotLogInOrAccept(t *testin
 	}
 }
 
-func TestConfirmationLinkExpiresAfterADay(t *testing.T) {
+func TestSignupConfirmationLinkExpiresAfterADay(t *testing.T) {
 	lc := newLifecycle(t, 0)
 	if _, err := lc.requestSignup("zoe", "client"); err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestSignupThrottlePerEmailAddress(t *testing.T) {
 	}
 }
 
-func TestUsernameTakenIsSuffixedUnlessTheAddressIsProven(t *testing.T) {
+func TestSignupUsernameTakenIsSuffixedUnlessTheAddressIsProven(t *testing.T) {
 	lc := newLifecycle(t, 0)
 	for want, email := range map[string]string{"bob-2": "robert@example.com", "bob-3": "bobby@example.com"} {
 		_, err := lc.svc.RequestSignup(t.Context(), service.SignupRequest{
