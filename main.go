@@ -54,6 +54,8 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "invite-limit", Value: service.DefaultInviteLimit, Usage: "invitations and resends per database per rolling 24 hours (0: no limit)", Sources: env("INVITE_LIMIT")},
 			&cli.StringFlag{Name: "trusted-proxies", Usage: "CIDR[,CIDR…] of reverse proxies whose X-Forwarded-For gives the client address (default: none)", Sources: env("TRUSTED_PROXIES")},
 			&cli.DurationFlag{Name: "outbox-retention", Value: mailer.DefaultRetention, Usage: "how long delivered and refused e-mails are kept, without their bodies (0: for good)", Sources: env("OUTBOX_RETENTION")},
+			&cli.IntFlag{Name: "invite-limit-per-inviter", Value: service.DefaultInviteLimitPerInviter, Usage: "invitations and resends one account sends per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_INVITER")},
+			&cli.IntFlag{Name: "invite-limit-per-recipient", Value: service.DefaultInviteLimitPerRecipient, Usage: "invitation e-mails one address receives per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_RECIPIENT")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -67,17 +69,19 @@ func serveCommand() *cli.Command {
 // serveConfig reads the serve command's flags, each from its flag or its environment variable.
 func serveConfig(cmd *cli.Command) server.Config {
 	return server.Config{
-		Addr:              cmd.String("addr"),
-		DBPath:            cmd.String("db"),
-		BaseURL:           cmd.String("base-url"),
-		SMTPURL:           cmd.String("smtp-url"),
-		MailFrom:          cmd.String("mail-from"),
-		SessionSecret:     cmd.String("session-secret"),
-		SessionSecretFile: cmd.String("session-secret-file"),
-		Demo:              cmd.Bool("demo"),
-		InviteTTL:         cmd.Duration("invite-ttl"),
-		InviteLimit:       cmd.Int("invite-limit"),
-		TrustedProxies:    cmd.String("trusted-proxies"),
-		OutboxRetention:   cmd.Duration("outbox-retention"),
+		Addr:                    cmd.String("addr"),
+		DBPath:                  cmd.String("db"),
+		BaseURL:                 cmd.String("base-url"),
+		SMTPURL:                 cmd.String("smtp-url"),
+		MailFrom:                cmd.String("mail-from"),
+		SessionSecret:           cmd.String("session-secret"),
+		SessionSecretFile:       cmd.String("session-secret-file"),
+		Demo:                    cmd.Bool("demo"),
+		InviteTTL:               cmd.Duration("invite-ttl"),
+		InviteLimit:             cmd.Int("invite-limit"),
+		TrustedProxies:          cmd.String("trusted-proxies"),
+		OutboxRetention:         cmd.Duration("outbox-retention"),
+		InviteLimitPerInviter:   cmd.Int("invite-limit-per-inviter"),
+		InviteLimitPerRecipient: cmd.Int("invite-limit-per-recipient"),
 	}
 }

@@ -37,11 +37,13 @@ func TestCollaboratorsWithJavaScript(t *testing.T) {
 	owner.screenshot("collaborators")
 	owner.saveDocScreenshot("collaborators.png")
 
-	// Step 1: a newcomer signs up, logs out with the POST button, logs in again.
+	// Step 1: a newcomer signs up, confirms the address from the e-mail, logs in, logs
+	// out with the POST button, logs in again.
 	dana := s.newUser("dana", true)
 	dana.open("/signup", http.StatusOK)
-	dana.signUp("dana@example.com", "dana", "dana-password", "Your databases")
-	dana.expectFlash("Welcome to dbcollab, dana.")
+	dana.signUp("dana@example.com", "dana", "dana-password", "Check your mailbox")
+	dana.confirmSignUp("dana@example.com")
+	dana.logIn("dana@example.com", "dana-password")
 	dana.navigate("log out", http.StatusOK, chromedp.Click(chromedp.Search(`//form[@method="post"][@action="/logout"]//button[normalize-space()="Log out"]`)))
 	if got := dana.text("//h1"); got != "Log in" {
 		t.Errorf("after logging out dana sees %q, want the log-in page", got)

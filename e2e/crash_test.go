@@ -25,7 +25,7 @@ func TestSIGKILLMidLoadLosesNothingAcknowledged(t *testing.T) {
 	)
 	sink := startSwitchableSink(t)
 	dbPath := filepath.Join(t.TempDir(), "dbcollab.db")
-	first := startServer(t, dbPath, sink.Addr, "--demo", "--invite-limit", "0")
+	first := startServer(t, dbPath, sink.Addr, "--demo", "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 	token := apiToken(t, first.URL, "user1@example.com", demoPassword)
 
 	load := startInviteLoad(first.URL, token, demoDB, clients, perClient)
@@ -69,7 +69,7 @@ func TestSIGKILLMidLoadLosesNothingAcknowledged(t *testing.T) {
 	db.Close()
 
 	restartedAt := time.Now()
-	second := startServer(t, dbPath, sink.Addr, "--invite-limit", "0")
+	second := startServer(t, dbPath, sink.Addr, "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 	listed := listedCollaborators(t, second.URL, token, demoDB)
 	for _, email := range got.Acked {
 		if listed[email] != 1 {

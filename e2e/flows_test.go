@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/chromedp/chromedp"
@@ -28,6 +29,23 @@ func (u *user) signUp(email, username, password, nextText string) {
 	u.fill("Password", password)
 	u.navigate("sign up", http.StatusOK, chromedp.Click(button("Sign up")))
 	u.expectText(nextText)
+}
+
+// confirmationLink finds the link of a sign-up confirmation e-mail.
+var confirmationLink = regexp.MustCompile(`http://\S+/signup/confirm/[A-Za-z0-9_-]{43}`)
+
+// confirmSignUp follows the confirmation link e-mailed to email and presses the button
+// of the page it opens: the app then leads to the log-in page.
+func (u *user) confirmSignUp(email string) {
+	u.t.Helper()
+	text := u.stage.app.Mail.waitFor(u.t, email).Parts["text/plain"]
+	link := confirmationLink.FindString(text)
+	if link == "" {
+		u.fail("find the confirmation link", fmt.Errorf("none in the e-mail to %s:\n%s", email, text))
+	}
+	u.open(strings.TrimPrefix(link, u.stage.app.URL), http.StatusOK)
+	u.navigate("confirm the address", http.StatusOK, chromedp.Click(button("Confirm my address")))
+	u.expectFlash("Your e-mail address is confirmed; log in.")
 }
 
 // openCollaborators goes from "Your databases" to Settings → Collaborators of db.

@@ -34,7 +34,7 @@ func testGracefulStop(t *testing.T, name string, sig os.Signal) {
 	)
 	sink := startSwitchableSink(t)
 	dbPath := filepath.Join(t.TempDir(), "dbcollab.db")
-	server := startServer(t, dbPath, sink.Addr, "--demo", "--invite-limit", "0")
+	server := startServer(t, dbPath, sink.Addr, "--demo", "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 	token := apiToken(t, server.URL, "user1@example.com", demoPassword)
 
 	// An e-mail in flight: the sink holds its answer to DATA until released.
@@ -104,7 +104,7 @@ func testGracefulStop(t *testing.T, name string, sig os.Signal) {
 	}
 	db.Close()
 
-	restarted := startServer(t, dbPath, sink.Addr, "--invite-limit", "0")
+	restarted := startServer(t, dbPath, sink.Addr, "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 	listed := listedCollaborators(t, restarted.URL, token, demoDB)
 	for _, email := range append(got.Acked, slowEmail) {
 		if listed[email] != 1 {

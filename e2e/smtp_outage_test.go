@@ -24,7 +24,7 @@ func testSMTPOutage(t *testing.T, restart bool) {
 	sink := startSwitchableSink(t)
 	sink.down()
 	dbPath := filepath.Join(t.TempDir(), "dbcollab.db")
-	server := startServer(t, dbPath, sink.Addr, "--demo", "--invite-limit", "0")
+	server := startServer(t, dbPath, sink.Addr, "--demo", "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 	token := apiToken(t, server.URL, "user1@example.com", demoPassword)
 	client := &http.Client{Timeout: 10 * time.Second}
 	var addresses []string
@@ -41,7 +41,7 @@ func testSMTPOutage(t *testing.T, restart bool) {
 	if restart {
 		server.stop(t, syscall.SIGTERM)
 		before := failedAttempts(t, db)
-		server = startServer(t, dbPath, sink.Addr, "--invite-limit", "0")
+		server = startServer(t, dbPath, sink.Addr, "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 		waitUntil(t, 15*time.Second, "the restarted server's attempt refused", func() bool { return failedAttempts(t, db) > before })
 	}
 	if n := sink.total(); n != 0 {

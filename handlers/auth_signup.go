@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,15 +27,14 @@ func (s *Server) signupForm(c echo.Context) error {
 	if locked {
 		f.Values, invitedTo = map[string]string{"email": inv.Collaborator.Email}, inv.Database.Name
 	}
-	p, err := s.page(c, "Sign up")
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.SignupPage(p, f, invitedTo))
+	return s.renderSignup(c, http.StatusOK, f, invitedTo, "")
 }
 
 func (s *Server) signup(c echo.Context) error {
-	in := service.SignupInput{Email: c.FormValue("email"), Username: c.FormValue("username"), Password: c.FormValue("password")}
+	req := service.SignupRequest{
+		SignupInput: service.SignupInput{Email: c.FormValue("email"), Username: c.FormValue("username"), Password: c.FormValue("password")},
+		ClientAddr:  c.RealIP(),
+	}
 	inv, locked, err := s.signupInvitation(c, c.FormValue("from"))
 	if err != nil {
 		return err
@@ -42,23 +43,50 @@ func (s *Server) signup(c echo.Context) error {
 	if locked {
 		// The field is read-only in the page; whatever was sent, the account gets the
 		// address the invitation was sent to.
-		in.Email, invitedTo = inv.Collaborator.Email, inv.Database.Name
+		req.Email, invitedTo = inv.Collaborator.Email, inv.Database.Name
 	}
-	user, err := s.Service.Signup(c.Request().Context(), in)
+	// The link of an open invitation to the address signed up proves it, whatever page
+	// the sign-up came from.
+	req.InvitationToken, _ = s.session(c).Values[sessionInvitation].(string)
+	out, err := s.Service.RequestSignup(c.Request().Context(), req)
 	if fields := service.ByField(err); len(fields) > 0 {
-		p, perr := s.page(c, "Sign up")
-		if perr != nil {
-			return perr
+		f := views.Form{Values: map[string]string{"email": req.Email, "username": req.Username}, Errors: fields}
+		status, formError := http.StatusUnprocessableEntity, fields[""]
+		if e, ok := service.AsError(err); ok && e.Field == "" {
+			status = statusOf(e)
+			setSignupRetryAfter(c, err)
 		}
-		f := views.Form{Values: map[string]string{"email": in.Email, "username": in.Username}, Errors: fields}
-		return render(c, http.StatusUnprocessableEntity, views.SignupPage(p, f, invitedTo))
+		return s.renderSignup(c, status, f, invitedTo, formError)
 	}
 	if err != nil {
 		return err
 	}
-	next := s.signIn(c, user)
-	s.flash(c, "Welcome to dbcollab, "+user.Username+".")
+	if !out.Verified {
+		p, err := s.page(c, "Check your mailbox")
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.CheckMailboxPage(p, req.Email))
+	}
+	next := s.signIn(c, out.User)
+	s.flash(c, "Welcome to dbcollab, "+out.User.Username+".")
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) renderSignup(c echo.Context, status int, f views.Form, invitedTo, formError string) error {
+	p, err := s.page(c, "Sign up")
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.SignupPage(p, f, invitedTo, formError))
+}
+
+// setSignupRetryAfter tells a throttled client, in seconds, when it may sign up again.
+func setSignupRetryAfter(c echo.Context, err error) {
+	var throttled *service.SignupThrottledError
+	if errors.As(err, &throttled) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Seconds()))
+	}
 }
 
 // signupInvitation returns the invitation a sign-up is for, and whether its address is

@@ -38,38 +38,6 @@ func TestSignupShowsEachErrorNextToItsFieldAndKeepsWhatWasTyped(t *testing.T) {
 	}
 }
 
-func TestSignupRefusesTakenAddressAndUsername(t *testing.T) {
-	h := newHarness(t)
-	r := h.anonymous().submit("/signup", "/signup", url.Values{
-		"email": {" Olivia@Example.com "}, "username": {"OLIVIA"}, "password": {password},
-	}).expectStatus(http.StatusUnprocessableEntity)
-	r.expectFieldError("Email", "email", "An account already uses this e-mail address; log in instead")
-	r.expectFieldError("Username", "username", "This username is taken")
-	r.expectField("Email", " Olivia@Example.com ")
-	r.expectField("Username", "OLIVIA")
-}
-
-func TestSignupSignsInAndShowsAnEmptyDatabaseList(t *testing.T) {
-	h := newHarness(t)
-	a := h.anonymous()
-	a.submit("/signup", "/signup", url.Values{
-		"email": {"New@Example.com"}, "username": {"newbie"}, "password": {password},
-	}).expectRedirect("/")
-
-	home := a.get("/").expectStatus(http.StatusOK)
-	if got := home.text("[data-testid=signed-in-as]"); got != "newbie" {
-		t.Errorf("signed in as %q, want newbie", got)
-	}
-	if got := home.flash(); got != "Welcome to dbcollab, newbie." {
-		t.Errorf("flash %q", got)
-	}
-	if home.doc.Find("[data-testid=no-databases]").Length() != 1 {
-		t.Error("a new account's home page does not say it has no database")
-	}
-	// The address was stored normalised: it logs in lower-cased.
-	h.anonymous().login("new@example.com", password).expectRedirect("/")
-}
-
 func TestLoginFormHasItsFields(t *testing.T) {
 	h := newHarness(t)
 	page := h.anonymous().get("/login").expectStatus(http.StatusOK)

@@ -111,11 +111,25 @@ var matrixRoutes = []matrixRoute{
 	{method: echo.RouteNotFound, path: "/v1/*", as: "GET /v1/no-such-endpoint", want: everyone(lost)},
 
 	{method: http.MethodGet, path: "/signup", want: roles(ok, toHome, toHome, toHome, toHome, toHome)},
-	{method: http.MethodPost, path: "/signup", want: everyone(did("/")),
+	// Every sign-up is told to check its mailbox; the account waits for its confirmation.
+	{method: http.MethodPost, path: "/signup", want: everyone(outcome{status: http.StatusOK, acts: true}),
 		setup: func(c *matrixCase) {
 			c.form = url.Values{"email": {c.name + "@example.com"}, "username": {c.name}, "password": {password}}
 		},
 		done: func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM users WHERE username = ?`, c.name) == 1 }},
+	{method: http.MethodGet, path: "/signup/confirm/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/signup/confirm"}),
+		setup: func(c *matrixCase) { c.token = c.h.requestSignup(c.name) }},
+	{method: http.MethodGet, path: "/signup/confirm", want: everyone(ok),
+		setup: func(c *matrixCase) {
+			c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm")
+		}},
+	{method: http.MethodPost, path: "/signup/confirm", want: everyone(did("/login")),
+		setup: func(c *matrixCase) {
+			c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm")
+		},
+		done: func(c *matrixCase) bool {
+			return c.count(`SELECT count(*) FROM users WHERE username = ? AND verified_at IS NOT NULL`, c.name) == 1
+		}},
 	{method: http.MethodGet, path: "/login", want: roles(ok, toHome, toHome, toHome, toHome, toHome)},
 	{method: http.MethodPost, path: "/login", want: everyone(did("/")),
 		setup: func(c *matrixCase) { c.form = url.Values{"email": {c.w.lena.Email}, "password": {password}} },

@@ -27,6 +27,9 @@ func (s *Server) Routes() *echo.Echo {
 
 	e.GET("/signup", s.signupForm)
 	e.POST("/signup", s.signup)
+	e.GET("/signup/confirm/:token", s.openSignupConfirmation)
+	e.GET("/signup/confirm", s.showSignupConfirmation)
+	e.POST("/signup/confirm", s.confirmSignup)
 	e.GET("/login", s.loginForm)
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)

@@ -21,6 +21,8 @@ const (
 	sessionUserID     = "user_id"
 	sessionReturnTo   = "return_to"
 	sessionInvitation = "invitation"
+	// sessionConfirmation is the token of a sign-up confirmation link being looked at.
+	sessionConfirmation = "signup_confirmation"
 )
 
 // NewSessionStore returns the cookie store: signed with hashKey, encrypted with the

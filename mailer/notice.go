@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"dbcollab/store"
 )
@@ -24,10 +25,14 @@ func AcceptedNotice(to, databaseName, who, link string) store.Email {
 		fmt.Sprintf("%s accepted the invitation and now collaborates on %s.", who, databaseName), link)
 }
 
-// LeftNotice tells the owner that a collaborator stopped collaborating.
-func LeftNotice(to, databaseName, who, link string) store.Email {
-	return Notice(to, fmt.Sprintf("%s stopped collaborating on %s", who, databaseName),
-		fmt.Sprintf("%s stopped collaborating on %s and no longer has access to it.", who, databaseName), link)
+// LeftNotice tells the owner that a collaborator stopped collaborating, and which of
+// the invitations they had sent were cancelled with their departure.
+func LeftNotice(to, databaseName, who string, cancelled []string, link string) store.Email {
+	sentence := fmt.Sprintf("%s stopped collaborating on %s and no longer has access to it.", who, databaseName)
+	if len(cancelled) > 0 {
+		sentence += fmt.Sprintf(" The pending invitations they had sent were cancelled: %s.", strings.Join(cancelled, ", "))
+	}
+	return Notice(to, fmt.Sprintf("%s stopped collaborating on %s", who, databaseName), sentence, link)
 }
 
 // RevokedNotice tells someone that their access was revoked, or their pending
@@ -39,4 +44,16 @@ func RevokedNotice(to, databaseName, actor string, wasPending bool, link string)
 	}
 	return Notice(to, fmt.Sprintf("Your access to %s was revoked", databaseName),
 		fmt.Sprintf("%s revoked your access to %s; you no longer collaborate on it.", actor, databaseName), link)
+}
+
+// ConfirmationNotice asks whoever reads the address to confirm a sign-up with it.
+func ConfirmationNotice(to, username, link string) store.Email {
+	return Notice(to, "Confirm your e-mail address for dbcollab",
+		fmt.Sprintf("Someone, hopefully you, signed up to dbcollab as %s with this address. Open this link within 24 hours to confirm it; if it was not you, ignore this e-mail and the account stays unusable.", username), link)
+}
+
+// AccountExistsNotice tells the owner of an account that someone signed up with its address.
+func AccountExistsNotice(to, username, link string) store.Email {
+	return Notice(to, "You already have a dbcollab account",
+		fmt.Sprintf("Someone, hopefully you, tried to sign up to dbcollab with this address, which already has an account (username %s). Log in instead; if it was not you, ignore this e-mail: nothing changed.", username), link)
 }

@@ -44,6 +44,8 @@ type Config struct {
 	TrustedProxies string
 	// OutboxRetention is how long delivered and refused e-mails are kept; 0 keeps them.
 	OutboxRetention time.Duration
+
+	InviteLimitPerInviter, InviteLimitPerRecipient int
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -84,7 +86,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	sender := mailer.NewSender(st, deliverer, log)
 	sender.Retention = cfg.OutboxRetention
 	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
-		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit}
+		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit,
+		InviteLimitPerInviter: cfg.InviteLimitPerInviter, InviteLimitPerRecipient: cfg.InviteLimitPerRecipient}
 
 	if cfg.Demo {
 		seeded, err := svc.SeedDemo(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"dbcollab/links"
 	"dbcollab/mailer"
@@ -51,7 +52,7 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 		if err := refuseLiveAddress(ctx, tx.Conn, db, email); err != nil {
 			return err
 		}
-		if err := s.checkInviteLimit(ctx, tx.Conn, db); err != nil {
+		if err := s.checkInviteLimits(ctx, tx.Conn, db, inviterID, email); err != nil {
 			return err
 		}
 		inviter, err := tx.UserByID(ctx, inviterID)
@@ -101,19 +102,34 @@ func (s *Service) queueInvitation(ctx context.Context, tx store.WriteTx, db stor
 	return msg.ID, err
 }
 
-// checkInviteLimit refuses a further invitation or resend once the database has sent
-// InviteLimit of them in the last 24 hours.
-func (s *Service) checkInviteLimit(ctx context.Context, tx store.Conn, db store.Database) error {
-	if s.InviteLimit <= 0 {
-		return nil
+// checkInviteLimits refuses a further invitation or resend once, in the last 24 hours,
+// the database has sent InviteLimit of them, the sender InviteLimitPerInviter (across
+// databases) or the address received InviteLimitPerRecipient (across databases).
+func (s *Service) checkInviteLimits(ctx context.Context, tx store.Conn, db store.Database, senderID int64, email string) error {
+	since := s.now().Add(-inviteLimitWindow)
+	limits := []struct {
+		limit   int
+		count   func() (int, error)
+		message string
+	}{
+		{s.InviteLimit, func() (int, error) { return tx.CountInvitationsSince(ctx, db.ID, since) },
+			fmt.Sprintf("This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)},
+		{s.InviteLimitPerInviter, func() (int, error) { return tx.CountInvitationsSentBy(ctx, senderID, since) },
+			fmt.Sprintf("You have reached your limit of %d invitations in 24 hours; try again later", s.InviteLimitPerInviter)},
+		{s.InviteLimitPerRecipient, func() (int, error) { return tx.CountInvitationsSentTo(ctx, email, since) },
+			fmt.Sprintf("%s has already received %d invitations in 24 hours; try again later", email, s.InviteLimitPerRecipient)},
 	}
-	n, err := tx.CountInvitationsSince(ctx, db.ID, s.now().Add(-inviteLimitWindow))
-	if err != nil {
-		return err
-	}
-	if n >= s.InviteLimit {
-		return &Error{Kind: TooMany, Field: "email", Message: fmt.Sprintf(
-			"This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)}
+	for _, l := range limits {
+		if l.limit <= 0 {
+			continue
+		}
+		n, err := l.count()
+		if err != nil {
+			return err
+		}
+		if n >= l.limit {
+			return &Error{Kind: TooMany, Field: "email", Message: l.message}
+		}
 	}
 	return nil
 }
@@ -164,6 +180,9 @@ type Revocation struct {
 	Email    string
 	// Left is true when the actor revoked their own access: they stopped collaborating.
 	Left bool
+	// Cancelled lists the pending invitations the person removed had sent: they end with
+	// their sender's access, so that nobody keeps a way back in.
+	Cancelled []string
 }
 
 // Revoke ends the access of row id on the database ref: it removes a collaborator,
@@ -191,17 +210,24 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		now := s.now()
 		r = Revocation{Database: db, Email: m.Email, Left: m.UserID == actorID}
 		status, event := store.StatusRevoked, store.EventRevoked
-		notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
 		if r.Left {
 			status, event = store.StatusLeft, store.EventLeft
-			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
-				s.BaseURL+links.Collaborators(db.Name))
 		}
 		if err := tx.EndCollaboration(ctx, m.ID, status, now); err != nil {
 			return err
 		}
 		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: event, ActorID: actorID, Target: m.Email, At: now}); err != nil {
 			return err
+		}
+		if m.Status == store.StatusAccepted {
+			if r.Cancelled, err = cancelInvitationsBy(ctx, tx, db, m.UserID, now); err != nil {
+				return err
+			}
+		}
+		notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
+		if r.Left {
+			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
+				r.Cancelled, s.BaseURL+links.Collaborators(db.Name))
 		}
 		notice.CreatedAt = now
 		return tx.EnqueueEmail(ctx, &notice)
@@ -210,6 +236,21 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		s.emailQueued()
 	}
 	return r, err
+}
+
+// cancelInvitationsBy cancels the pending invitations inviterID sent to db, with an
+// event each, and returns their addresses.
+func cancelInvitationsBy(ctx context.Context, tx store.WriteTx, db store.Database, inviterID int64, at time.Time) ([]string, error) {
+	cancelled, err := tx.CancelInvitationsBy(ctx, db.ID, inviterID, at)
+	if err != nil {
+		return nil, err
+	}
+	for _, email := range cancelled {
+		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventCancelled, ActorID: inviterID, Target: email, At: at}); err != nil {
+			return nil, err
+		}
+	}
+	return cancelled, nil
 }
 
 // ErrNotResendable refuses to resend to a row that is not a pending invitation.
@@ -234,7 +275,8 @@ func (s *Service) Resend(ctx context.Context, actorID int64, ref string, id int6
 		if m.Status != store.StatusPending {
 			return ErrNotResendable
 		}
-		if err := s.checkInviteLimit(ctx, tx.Conn, db); err != nil {
+		// A resend counts against the one who resends, not the first inviter.
+		if err := s.checkInviteLimits(ctx, tx.Conn, db, actorID, m.Email); err != nil {
 			return err
 		}
 		actor, err := tx.UserByID(ctx, actorID)

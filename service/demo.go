@@ -39,7 +39,7 @@ func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 			if err != nil {
 				return err
 			}
-			u := store.User{Email: name + "@example.com", Username: name, PasswordHash: string(hash), CreatedAt: s.now()}
+			u := store.User{Email: name + "@example.com", Username: name, PasswordHash: string(hash), CreatedAt: s.now(), VerifiedAt: s.now()}
 			if err := tx.CreateUser(ctx, &u); err != nil {
 				return err
 			}

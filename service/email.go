@@ -4,16 +4,25 @@ import (
 	"net/mail"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxEmailLength is the longest address SMTP can carry (RFC 5321 path limit).
 const MaxEmailLength = 254
 
-// NormalizeEmail trims and lower-cases an address and checks it is a bare addr-spec:
-// one @, no display name, no CR, LF or NUL anywhere (edges included), no other control,
-// invisible or separator character, at most 254 characters. The result is how every address is stored and compared.
+// NormalizeEmail trims, lower-cases and NFC-normalises an address and checks it is a
+// bare addr-spec: valid UTF-8, one @, no display name, no CR, LF or NUL anywhere (edges
+// included), no other control, invisible or separator character, at most 254
+// characters, no part mixing alphabets as look-alikes do. The result is how every
+// address is stored and compared.
 func NormalizeEmail(raw string) (string, error) {
-	email := strings.ToLower(strings.TrimSpace(raw))
+	// Checked first: lower-casing would turn invalid bytes into U+FFFD.
+	if !utf8.ValidString(raw) {
+		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
+	}
+	email := norm.NFC.String(strings.ToLower(strings.TrimSpace(raw)))
 	switch {
 	case email == "":
 		return "", invalid("email", "Enter an e-mail address")
@@ -34,6 +43,9 @@ func NormalizeEmail(raw string) (string, error) {
 	domain := email[strings.IndexByte(email, '@')+1:]
 	if strings.HasPrefix(domain, "[") || !strings.Contains(domain, ".") {
 		return "", invalid("email", "Enter a valid e-mail address, like name@example.com")
+	}
+	if err := refuseMixedScripts(email); err != nil {
+		return "", err
 	}
 	return email, nil
 }

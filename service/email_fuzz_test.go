@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // FuzzNormalizeEmail checks that whatever is typed into an e-mail field, NormalizeEmail
@@ -18,6 +20,9 @@ func FuzzNormalizeEmail(f *testing.F) {
 		"Dave <dave@example.com>",
 		"İSTANBUL@example.com",
 		strings.Repeat("a", 242) + "@example.com",
+		"dave\xff@example.com",
+		"dave@ex\u0430mple.com",
+		"Jose\u0301@example.com",
 	} {
 		f.Add(seed)
 	}
@@ -33,8 +38,12 @@ func FuzzNormalizeEmail(f *testing.F) {
 			return
 		}
 		switch {
-		case email != strings.ToLower(strings.TrimSpace(raw)):
-			t.Fatalf("NormalizeEmail(%q) = %q: it may only trim and lower-case", raw, email)
+		case email != norm.NFC.String(strings.ToLower(strings.TrimSpace(raw))):
+			t.Fatalf("NormalizeEmail(%q) = %q: it may only trim, lower-case and compose (NFC)", raw, email)
+		case !utf8.ValidString(raw):
+			t.Fatalf("NormalizeEmail(%q) accepted invalid UTF-8", raw)
+		case !norm.NFC.IsNormalString(email):
+			t.Fatalf("NormalizeEmail(%q) = %q is not NFC", raw, email)
 		case email != strings.ToLower(email):
 			t.Fatalf("NormalizeEmail(%q) = %q is not lower-case", raw, email)
 		case email != strings.TrimSpace(email):

@@ -26,6 +26,8 @@ func DescribeEvent(eventType, actor, target string) string {
 		return fmt.Sprintf("%s revoked the access of %s", actor, target)
 	case store.EventLeft:
 		return fmt.Sprintf("%s stopped collaborating", target)
+	case store.EventCancelled:
+		return fmt.Sprintf("The invitation %s had sent to %s was cancelled: %s no longer collaborates", actor, target, actor)
 	default:
 		return fmt.Sprintf("%s %s %s", actor, eventType, target)
 	}

@@ -150,6 +150,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token stri
 		if err != nil {
 			return err
 		}
+		if user.VerifiedAt.IsZero() {
+			return &Error{Kind: Invalid, Message: "Confirm your e-mail address before accepting an invitation: follow the link we e-mailed to you."}
+		}
 		if user.Email != inv.Collaborator.Email {
 			return &Error{Kind: Invalid, Message: WrongAccountMessage(inv.Collaborator.Email, user.Email)}
 		}

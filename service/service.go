@@ -26,6 +26,10 @@ type Service struct {
 	// InviteLimit caps the invitations and resends of one database per rolling 24
 	// hours; 0 means no limit.
 	InviteLimit int
+	// InviteLimitPerInviter caps the invitations and resends one account sends, and
+	// InviteLimitPerRecipient those one address receives, per rolling 24 hours across
+	// every database; 0 means no limit.
+	InviteLimitPerInviter, InviteLimitPerRecipient int
 
 	// AccessTokenKey signs the access tokens of the token exchange (HS256); derived from
 	// the server secret. Empty: a random key for the life of the process.
@@ -36,6 +40,8 @@ type Service struct {
 	// accessKey is the key in use (see accessTokenKey).
 	accessKeyOnce sync.Once
 	accessKey     []byte
+	// signups throttles sign-ups (see RequestSignup).
+	signups loginThrottle
 }
 
 // DefaultInviteTTL is how long an invitation link works unless configured otherwise.
@@ -44,6 +50,13 @@ const DefaultInviteTTL = 7 * 24 * time.Hour
 // DefaultInviteLimit is the number of invitations a database may send per 24 hours
 // unless configured otherwise.
 const DefaultInviteLimit = 50
+
+// Default limits of the invitation e-mails one account sends and one address receives
+// per 24 hours, across every database.
+const (
+	DefaultInviteLimitPerInviter   = 100
+	DefaultInviteLimitPerRecipient = 5
+)
 
 func (s *Service) inviteTTL() time.Duration {
 	if s.InviteTTL <= 0 {

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -245,6 +247,41 @@ func (w WriteTx) EndCollaboration(ctx context.Context, id int64, status string, 
 	return w.changeStatus(ctx, "end collaboration", `
 		UPDATE collaborators SET status = ?, ended_at = ?
 		WHERE id = ? AND status IN ('pending', 'accepted')`, status, micros(at), id)
+}
+
+// CancelInvitationsBy ends, as revoked, the pending invitations inviterID sent to a
+// database, and returns their addresses in invitation order.
+func (w WriteTx) CancelInvitationsBy(ctx context.Context, databaseID string, inviterID int64, at time.Time) ([]string, error) {
+	rows, err := w.tx.QueryContext(ctx, `
+		UPDATE collaborators SET status = 'revoked', ended_at = ?
+		WHERE database_id = ? AND invited_by = ? AND status = 'pending'
+		RETURNING id, email`, micros(at), databaseID, inviterID)
+	if err != nil {
+		return nil, fmt.Errorf("store: cancel invitations: %w", err)
+	}
+	defer rows.Close()
+	type cancelled struct {
+		id    int64
+		email string
+	}
+	var list []cancelled
+	for rows.Next() {
+		var m cancelled
+		if err := rows.Scan(&m.id, &m.email); err != nil {
+			return nil, fmt.Errorf("store: cancel invitations: %w", err)
+		}
+		list = append(list, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: cancel invitations: %w", err)
+	}
+	// RETURNING gives no order.
+	slices.SortFunc(list, func(a, b cancelled) int { return cmp.Compare(a.id, b.id) })
+	emails := make([]string, len(list))
+	for i, m := range list {
+		emails[i] = m.email
+	}
+	return emails, nil
 }
 
 // changeStatus runs an UPDATE that must change exactly one row.

@@ -14,6 +14,9 @@ const (
 	EventExpired  = "expired"
 	EventRevoked  = "revoked"
 	EventLeft     = "left"
+	// EventCancelled: a pending invitation ended because its inviter stopped
+	// collaborating; the actor is that inviter.
+	EventCancelled = "cancelled"
 )
 
 // Event is one change of membership, recorded in the transaction of the change.
@@ -74,6 +77,32 @@ func (c Conn) CountInvitationsSince(ctx context.Context, databaseID string, t ti
 		WHERE database_id = ? AND type IN ('invited', 'resent') AND at > ?`, databaseID, micros(t)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count invitations: %w", err)
+	}
+	return n, nil
+}
+
+// CountInvitationsSentBy counts the invitations and resends an account sent since t,
+// whatever the database.
+func (c Conn) CountInvitationsSentBy(ctx context.Context, userID int64, t time.Time) (int, error) {
+	var n int
+	err := c.q.QueryRowContext(ctx, `
+		SELECT count(*) FROM events
+		WHERE actor_id = ? AND type IN ('invited', 'resent') AND at > ?`, userID, micros(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count invitations sent by: %w", err)
+	}
+	return n, nil
+}
+
+// CountInvitationsSentTo counts the invitations and resends e-mailed to an address since
+// t, whatever the database.
+func (c Conn) CountInvitationsSentTo(ctx context.Context, email string, t time.Time) (int, error) {
+	var n int
+	err := c.q.QueryRowContext(ctx, `
+		SELECT count(*) FROM events
+		WHERE target = ? AND type IN ('invited', 'resent') AND at > ?`, email, micros(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count invitations sent to: %w", err)
 	}
 	return n, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -13,13 +14,21 @@ type User struct {
 	Username     string
 	PasswordHash string
 	CreatedAt    time.Time
+	// VerifiedAt is when the address was confirmed; zero while it is not, and the
+	// account can then neither log in nor accept an invitation.
+	VerifiedAt time.Time
+	// ConfirmHash is the SHA-256 of the current confirmation link's secret, e-mailed at
+	// ConfirmSentAt; nil once confirmed.
+	ConfirmHash   []byte
+	ConfirmSentAt time.Time
 }
 
 // CreateUser inserts u and sets its ID. A taken e-mail or username gives ErrDuplicate.
 func (w WriteTx) CreateUser(ctx context.Context, u *User) error {
 	res, err := w.tx.ExecContext(ctx,
-		`INSERT INTO users (email, username, password_hash, created_at) VALUES (?, ?, ?, ?)`,
-		u.Email, u.Username, u.PasswordHash, micros(u.CreatedAt))
+		`INSERT INTO users (email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.Email, u.Username, u.PasswordHash, micros(u.CreatedAt), nullMicros(u.VerifiedAt), u.ConfirmHash, nullMicros(u.ConfirmSentAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: create user: %w", ErrDuplicate)
 	}
@@ -30,13 +39,14 @@ func (w WriteTx) CreateUser(ctx context.Context, u *User) error {
 	return err
 }
 
-const userColumns = `id, email, username, password_hash, created_at`
+const userColumns = `id, email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.PasswordHash, &created)
-	u.CreatedAt = fromMicros(created)
+	var verified, confirmSent sql.NullInt64
+	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.PasswordHash, &created, &verified, &u.ConfirmHash, &confirmSent)
+	u.CreatedAt, u.VerifiedAt, u.ConfirmSentAt = fromMicros(created), fromNullMicros(verified), fromNullMicros(confirmSent)
 	return u, err
 }
 
@@ -58,10 +68,43 @@ func (c Conn) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, nil
 }
 
-// UsernameTaken reports whether a user already has that username (case-insensitively).
-func (c Conn) UsernameTaken(ctx context.Context, username string) (bool, error) {
+// UserByConfirmHash returns the unconfirmed user whose confirmation link hashes to h.
+func (c Conn) UserByConfirmHash(ctx context.Context, h []byte) (User, error) {
+	u, err := scanUser(c.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE confirm_hash = ? AND verified_at IS NULL`, h))
+	if err != nil {
+		return User{}, notFound("user by confirmation", err)
+	}
+	return u, nil
+}
+
+// RedoSignup gives the unconfirmed account u.ID the username, password, confirmation
+// link and verification of u: a newer sign-up with the same address replaces it.
+func (w WriteTx) RedoSignup(ctx context.Context, u User) error {
+	return w.changeStatus(ctx, "redo sign-up", `
+		UPDATE users SET username = ?, password_hash = ?, verified_at = ?, confirm_hash = ?, confirm_sent_at = ?
+		WHERE id = ? AND verified_at IS NULL`,
+		u.Username, u.PasswordHash, nullMicros(u.VerifiedAt), u.ConfirmHash, nullMicros(u.ConfirmSentAt), u.ID)
+}
+
+// SetConfirmation replaces the confirmation link of the unconfirmed account id.
+func (w WriteTx) SetConfirmation(ctx context.Context, id int64, h []byte, sentAt time.Time) error {
+	return w.changeStatus(ctx, "set confirmation", `
+		UPDATE users SET confirm_hash = ?, confirm_sent_at = ? WHERE id = ? AND verified_at IS NULL`, h, micros(sentAt), id)
+}
+
+// ConfirmUser marks the account id verified at at, if its confirmation link hashes to
+// h; the link cannot be used again.
+func (w WriteTx) ConfirmUser(ctx context.Context, id int64, h []byte, at time.Time) error {
+	return w.changeStatus(ctx, "confirm user", `
+		UPDATE users SET verified_at = ?, confirm_hash = NULL
+		WHERE id = ? AND confirm_hash = ? AND verified_at IS NULL`, micros(at), id, h)
+}
+
+// UsernameTaken reports whether a user other than exceptID already has that username
+// (case-insensitively).
+func (c Conn) UsernameTaken(ctx context.Context, username string, exceptID int64) (bool, error) {
 	var n int
-	err := c.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ?`, username).Scan(&n)
+	err := c.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ? AND id <> ?`, username, exceptID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", err)
 	}

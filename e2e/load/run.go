@@ -68,7 +68,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 
-	srv, err := startServer(ctx, bin, dir, dbPath, "--invite-limit", "0")
+	srv, err := startServer(ctx, bin, dir, dbPath, "--invite-limit", "0", "--invite-limit-per-inviter", "0")
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func addOne(ctx context.Context, tx store.WriteTx, db store.Database, name strin
 	if !accepted {
 		return nil
 	}
-	u := store.User{Email: email, Username: name, PasswordHash: "!", CreatedAt: at}
+	u := store.User{Email: email, Username: name, PasswordHash: "!", CreatedAt: at, VerifiedAt: at}
 	if err := tx.CreateUser(ctx, &u); err != nil {
 		return err
 	}

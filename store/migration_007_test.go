@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"testing"
+)
+
+// openBefore007 makes a SQLite file with every migration before 007 applied, as a
+// database from before sign-up confirmation would be.
+func openBefore007(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "dbcollab.db")
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	paths, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		if path.Base(p) >= "007" {
+			continue
+		}
+		body, err := migrations.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (?, 0)`, path.Base(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return file, db
+}
+
+func TestMigration007VerifiesExistingAccountsAndCancelsOrphanInvitations(t *testing.T) {
+	file, old := openBefore007(t)
+	for _, stmt := range []string{
+		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1), (2, 'bob@example.com', 'bob', 'x', 1)`,
+		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1)`,
+		`INSERT INTO collaborators (database_id, email, user_id, status, invited_by, invited_at, sent_at) VALUES
+			('db1', 'owner@example.com', 1, 'owner', NULL, 1, NULL),
+			('db1', 'bob@example.com', 2, 'revoked', 1, 1, 1),
+			('db1', 'alt@example.com', NULL, 'pending', 2, 1, 1),
+			('db1', 'kept@example.com', NULL, 'pending', 1, 1, 1)`,
+	} {
+		if _, err := old.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	s, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, id := range []int64{1, 2} {
+		if u, err := s.UserByID(ctx, id); err != nil || u.VerifiedAt.IsZero() {
+			t.Errorf("user %d after the migration: %+v, %v; want verified", id, u, err)
+		}
+	}
+	if _, err := s.LiveCollaboratorByEmail(ctx, "db1", "alt@example.com"); err == nil {
+		t.Error("the invitation bob sent before he was revoked is still live")
+	}
+	if _, err := s.LiveCollaboratorByEmail(ctx, "db1", "kept@example.com"); err != nil {
+		t.Errorf("the owner's invitation: %v", err)
+	}
+	events, err := s.Events(ctx, "db1", 10, 0)
+	if err != nil || len(events) != 1 || events[0].Type != EventCancelled || events[0].ActorID != 2 || events[0].Target != "alt@example.com" {
+		t.Errorf("events %+v, %v; want bob's invitation of alt cancelled", events, err)
+	}
+}
