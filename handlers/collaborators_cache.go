@@ -109,7 +109,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 		return err
 	}
 	p := pageWithFlash(c, collaboratorsTitle(tab), flash)
-	a, err := answerOf(c, collaboratorsPage(p, tab, views.Form{}, key.page), key.gzip)
+	a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, key.page), key.gzip)
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,9 @@ func (s *Server) collaboratorsList(c echo.Context) error {
 	return s.cachedCollaborators(c)
 }
 
-// renderCollaborators shows the Collaborators tab, with the Add form as given and the
-// page of Activity the query asks for.
-func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.Form) error {
+// renderCollaborators shows the Collaborators tab, with the Add form as given, the
+// notice (if any) in place of the flash and the page of Activity the query asks for.
+func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.AddForm, notice string) error {
 	page := activityPage(c)
 	tab, err := s.Service.CollaboratorsTab(c.Request().Context(), currentUser(c).ID, c.Param("db"), page)
 	if err != nil {
@@ -26,6 +26,9 @@ func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.F
 	p, err := s.page(c, collaboratorsTitle(tab))
 	if err != nil {
 		return err
+	}
+	if notice != "" {
+		p.Flash, p.FlashIsError = notice, false
 	}
 	return render(c, status, collaboratorsPage(p, tab, addForm, page))
 }
@@ -43,7 +46,7 @@ func collaboratorsTitle(tab service.CollaboratorsTab) string {
 	return "Collaborators · " + tab.Database.Name
 }
 
-func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.Form, page int) templ.Component {
+func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.AddForm, page int) templ.Component {
 	v := views.CollaboratorsView{Database: tab.Database, Rows: tab.Rows, AddForm: addForm, Events: tab.Events,
 		EventsPage: page, MoreEvents: tab.MoreEvents}
 	return views.CollaboratorsPage(p, v)

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -104,8 +105,10 @@ func TestHostilePathParameters(t *testing.T) {
 }
 
 // E-mail header injection through an invited address is impossible by construction:
-// an address with CR or LF anywhere is refused before anything is stored or queued
-// (and the e-mail's headers are then written by a library, never by hand).
+// the API refuses an address with CR or LF anywhere before anything is stored or queued;
+// the Add form takes line breaks as separators between addresses (issue 12), so each
+// piece is validated on its own and none stored or queued holds a line break (and the
+// e-mail's headers are then written by a library, never by hand).
 func TestInvitedAddressWithCRLFIsRefusedBeforeAnythingIsQueued(t *testing.T) {
 	// Not api_tokens: using a token records when it was last used.
 	invitationTables := []string{"collaborators", "outbox", "events", "replaced_tokens"}
@@ -122,14 +125,17 @@ func TestInvitedAddressWithCRLFIsRefusedBeforeAnythingIsQueued(t *testing.T) {
 		"=?utf-8?q?a=0D=0ABcc:_everyone@example.com?=@example.com",
 	} {
 		t.Run(strings.ReplaceAll(strings.ReplaceAll(address, "\r", `\r`), "\n", `\n`), func(t *testing.T) {
-			before := snapshot(t, w.db, invitationTables...)
 			web := browser.postWithToken(collaboratorsTab, url.Values{"email": {address}}, w.csrf[owner])
-			if web.status != http.StatusUnprocessableEntity {
-				t.Fatalf("web: status %d, want 422", web.status)
+			if web.status >= http.StatusInternalServerError {
+				t.Fatalf("web: status %d", web.status)
 			}
-			if got := web.text("#email-error"); got != "Enter a valid e-mail address, like name@example.com" {
-				t.Errorf("web: the field says %q", got)
+			const withBreak = `SELECT count(*) FROM %s WHERE instr(%s, char(13)) > 0 OR instr(%s, char(10)) > 0`
+			for table, column := range map[string]string{"collaborators": "email", "outbox": "to_addr"} {
+				if n := countRows(t, w.db, fmt.Sprintf(withBreak, table, column, column)); n != 0 {
+					t.Fatalf("web: %d addresses with a line break in %s", n, table)
+				}
 			}
+			before := snapshot(t, w.db, invitationTables...)
 			body, err := json.Marshal(map[string]map[string]string{"collaborator": {"email": address}})
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -395,7 +396,11 @@ func (r *response) flash() string { return r.text(`[data-testid=flash]`) }
 func (r *response) expectField(label, value string) *goquery.Selection {
 	r.t.Helper()
 	input := r.field(label)
-	if got, _ := input.Attr("value"); got != value {
+	got, _ := input.Attr("value")
+	if input.Is("textarea") {
+		got = input.Text()
+	}
+	if got != value {
 		r.t.Errorf("%s: field %q holds %q, want %q", r.what, label, got, value)
 	}
 	return input
@@ -431,8 +436,8 @@ func (r *response) expectFieldError(label, name, message string) {
 	if got := r.text("#" + errID); got != message {
 		r.t.Errorf("%s: error next to %q is %q, want %q", r.what, label, got, message)
 	}
-	if got, _ := input.Attr("aria-describedby"); got != errID {
-		r.t.Errorf("%s: %q has aria-describedby %q, want %q", r.what, label, got, errID)
+	if got, _ := input.Attr("aria-describedby"); !slices.Contains(strings.Fields(got), errID) {
+		r.t.Errorf("%s: %q has aria-describedby %q, want it to name %q", r.what, label, got, errID)
 	}
 	if got, _ := input.Attr("aria-invalid"); got != "true" {
 		r.t.Errorf("%s: %q has aria-invalid %q, want true", r.what, label, got)

@@ -97,17 +97,10 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 // sent, a crash would send it again, so nothing may come between the two — and a
 // failure after the acceptance is no failure of the delivery.
 func (s *SMTP) Deliver(ctx context.Context, e store.Email) error {
-	m := mail.NewMsg()
-	if err := m.From(s.From); err != nil {
-		return fmt.Errorf("from %q: %w", s.From, err)
+	m, err := s.message(e)
+	if err != nil {
+		return err
 	}
-	if err := m.To(e.To); err != nil {
-		return fmt.Errorf("to %q: %w", e.To, err)
-	}
-	m.Subject(e.Subject)
-	m.SetMessageIDWithValue(fmt.Sprintf("outbox-%d-%d@dbcollab", e.ID, e.CreatedAt.UnixMicro()))
-	m.SetBodyString(mail.TypeTextPlain, e.Text)
-	m.AddAlternativeString(mail.TypeTextHTML, e.HTML)
 
 	// Each delivery has its own connection; the mail.Client only holds the settings.
 	conn, err := s.client.DialToSMTPClientWithContext(ctx)
@@ -122,6 +115,27 @@ func (s *SMTP) Deliver(ctx context.Context, e store.Email) error {
 	}
 	s.client.CloseWithSMTPClient(conn)
 	return permanent(err)
+}
+
+// message is e as the MIME message Deliver sends.
+func (s *SMTP) message(e store.Email) (*mail.Msg, error) {
+	m := mail.NewMsg()
+	if err := m.From(s.From); err != nil {
+		return nil, fmt.Errorf("from %q: %w", s.From, err)
+	}
+	if err := m.To(e.To); err != nil {
+		return nil, fmt.Errorf("to %q: %w", e.To, err)
+	}
+	if e.ReplyTo != "" {
+		if err := m.ReplyTo(e.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to %q: %w", e.ReplyTo, err)
+		}
+	}
+	m.Subject(e.Subject)
+	m.SetMessageIDWithValue(fmt.Sprintf("outbox-%d-%d@dbcollab", e.ID, e.CreatedAt.UnixMicro()))
+	m.SetBodyString(mail.TypeTextPlain, e.Text)
+	m.AddAlternativeString(mail.TypeTextHTML, e.HTML)
+	return m, nil
 }
 
 // Printer is the embedded default without an SMTP server: it prints each e-mail, with

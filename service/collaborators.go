@@ -95,7 +95,7 @@ func (s *Service) insertInvitation(ctx context.Context, tx store.WriteTx, db sto
 func (s *Service) queueInvitation(ctx context.Context, tx store.WriteTx, db store.Database, inviter store.User, email, token string) (int64, error) {
 	msg := mailer.Invitation(email, mailer.InvitationData{
 		DatabaseName: db.Name, InviterName: inviter.Username, InviterEmail: inviter.Email,
-		Link: s.BaseURL + links.InvitationLink(token),
+		Link: s.BaseURL + links.InvitationLink(token), ExpiresAt: s.now().Add(s.inviteTTL()),
 	})
 	msg.CreatedAt = s.now()
 	err := tx.EnqueueEmail(ctx, &msg)

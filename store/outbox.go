@@ -10,8 +10,10 @@ import (
 // Email is one message in the outbox, written in the same transaction as the change that
 // sends it, so that a change is never committed without its e-mail nor the reverse.
 type Email struct {
-	ID            int64
-	To            string
+	ID int64
+	To string
+	// ReplyTo is where a reply goes, if not to the sender.
+	ReplyTo       string
 	Subject       string
 	Text          string
 	HTML          string
@@ -27,9 +29,9 @@ type Email struct {
 // EnqueueEmail adds e to the outbox, due at once.
 func (w WriteTx) EnqueueEmail(ctx context.Context, e *Email) error {
 	res, err := w.tx.ExecContext(ctx, `
-		INSERT INTO outbox (to_addr, subject, text_body, html_body, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		e.To, e.Subject, e.Text, e.HTML, micros(e.CreatedAt), micros(e.CreatedAt))
+		INSERT INTO outbox (to_addr, reply_to, subject, text_body, html_body, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.To, e.ReplyTo, e.Subject, e.Text, e.HTML, micros(e.CreatedAt), micros(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: enqueue email: %w", err)
 	}
@@ -44,9 +46,9 @@ func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
 	var created, next int64
 	var sent sql.NullInt64
 	err := c.q.QueryRowContext(ctx, `
-		SELECT id, to_addr, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error, sent_at
+		SELECT id, to_addr, reply_to, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error, sent_at
 		FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY next_attempt_at, id LIMIT 1`).
-		Scan(&e.ID, &e.To, &e.Subject, &e.Text, &e.HTML, &created, &e.Attempts, &next, &e.LastError, &sent)
+		Scan(&e.ID, &e.To, &e.ReplyTo, &e.Subject, &e.Text, &e.HTML, &created, &e.Attempts, &next, &e.LastError, &sent)
 	if err != nil {
 		return Email{}, notFound("next due email", err)
 	}

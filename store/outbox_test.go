@@ -190,3 +190,16 @@ func TestPurgeFinishedEmailsDeletesOnlyFinishedRowsBeforeTheCutoff(t *testing.T)
 		t.Errorf("invitation after its e-mail's purge: %+v, %v; want no e-mail", m, err)
 	}
 }
+
+func TestOutboxKeepsTheReplyToAddress(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	e := Email{To: "pia@example.com", ReplyTo: "olivia@example.com", Subject: "s", Text: "t", HTML: "h", CreatedAt: testClock}
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EnqueueEmail(ctx, &e) }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.NextDueEmail(ctx)
+	if err != nil || got.ReplyTo != "olivia@example.com" {
+		t.Fatalf("NextDueEmail = %+v, %v; want Reply-To olivia@example.com", got, err)
+	}
+}

@@ -7,6 +7,18 @@ import (
 	"dbcollab/store"
 )
 
+// AddForm is the Add form as posted: what was typed and its errors and, when several
+// addresses were posted, each one refused with why.
+type AddForm struct {
+	Form
+	Refused []Refusal
+}
+
+// Refusal is an address the Add form did not invite, and the rule's reason.
+type Refusal struct{ Address, Reason string }
+
+const maxInvitesAtOnce = service.MaxInvitesAtOnce
+
 // isInvitation reports whether m is an invitation not accepted yet, expired or not.
 func isInvitation(m store.Collaborator) bool {
 	return m.Status == store.StatusPending || m.Status == store.StatusExpired
