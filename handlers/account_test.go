@@ -172,6 +172,19 @@ func TestAccountPageListsTokensWithCreationAndLastUse(t *testing.T) {
 	}
 }
 
+// The official scalingo client uses its API token only through the exchange, at the
+// start of every command: that is a use too.
+func TestAccountPageLastUseCountsTheAccessTokenExchange(t *testing.T) {
+	w := newAPIWorld(t)
+	b := newAccountBrowser(t, w.url)
+	b.logIn("user1@example.com")
+	w.exchange(t, "owner")
+	want := []string{"test | 14 Mar 2025 09:26 UTC | 14 Mar 2025 09:26 UTC"}
+	if got := b.get("/account").tokenRows(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after an exchange, tokens %q, want %q", got, want)
+	}
+}
+
 func TestAccountNewTokenIsShownOnceAndWorks(t *testing.T) {
 	w := newAPIWorld(t)
 	b := newAccountBrowser(t, w.url)
