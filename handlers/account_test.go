@@ -185,6 +185,28 @@ func TestAccountPageLastUseCountsTheAccessTokenExchange(t *testing.T) {
 	}
 }
 
+// On a narrow screen the tokens table reflows into one block per token, each cell after
+// the name labelled with its column's heading.
+func TestAccountTokenCellsAreLabelledWhenTheTableReflows(t *testing.T) {
+	w := newAPIWorld(t)
+	b := newAccountBrowser(t, w.url)
+	b.logIn("user1@example.com")
+	page := b.get("/account").expectStatus(t, http.StatusOK)
+	var headings []string
+	page.doc.Find(`table.reflow[data-testid=api-tokens] thead th`).Each(func(_ int, th *goquery.Selection) {
+		headings = append(headings, textOf(th.Not(":has(.visually-hidden)")))
+	})
+	cells := page.doc.Find(`[data-testid=api-token-row] td`)
+	if len(headings) < 4 || cells.Length() != len(headings) {
+		t.Fatalf("%d headings %q, %d cells in the token's row", len(headings), headings, cells.Length())
+	}
+	cells.Each(func(i int, td *goquery.Selection) {
+		if label, _ := td.Attr("data-label"); i > 0 && headings[i] != "" && label != headings[i] {
+			t.Errorf("the %s cell is labelled %q", headings[i], label)
+		}
+	})
+}
+
 func TestAccountNewTokenIsShownOnceAndWorks(t *testing.T) {
 	w := newAPIWorld(t)
 	b := newAccountBrowser(t, w.url)
