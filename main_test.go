@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +68,54 @@ func TestServeReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 	want.Addr, want.InviteLimit = "127.0.0.1:7777", 7
 	if got := parseServe(t, "--addr", "127.0.0.1:7777", "--invite-limit", "7"); got != want {
 		t.Errorf("flags over the environment = %+v, want %+v", got, want)
+	}
+}
+
+// TestReadmeConfigurationTableListsEveryServeFlagWithItsDefault: the README's
+// Configuration table has one row per serve flag, and its default is the real one: a
+// default in backticks parses to what no flag gives, and "none"/"off"/words stand for
+// the zero value.
+func TestReadmeConfigurationTableListsEveryServeFlagWithItsDefault(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "\n## Configuration\n")
+	table, _, _ = strings.Cut(table, "\n\n**")
+	defaults := map[string][]string{}
+	for _, line := range strings.Split(table, "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) < 3 || !strings.HasPrefix(cells[0], "| `--") {
+			continue
+		}
+		name := strings.Trim(strings.TrimPrefix(cells[0], "| "), "`-")
+		defaults[name] = append(defaults[name], cells[1])
+	}
+	builtIn := parseServe(t)
+	for _, f := range serveCommand().Flags {
+		name := f.Names()[0]
+		rows := defaults[name]
+		delete(defaults, name)
+		if len(rows) != 1 {
+			t.Errorf("--%s: %d rows in the README's Configuration table, want 1", name, len(rows))
+			continue
+		}
+		value, quoted := strings.CutPrefix(rows[0], "`")
+		if quoted {
+			value = strings.TrimSuffix(value, "`")
+		} else if _, ok := f.(*cli.BoolFlag); ok {
+			value = "false"
+		} else if _, ok := f.(*cli.StringFlag); !ok {
+			t.Errorf("--%s: README default %q is not a value", name, rows[0])
+			continue
+		} else {
+			value = ""
+		}
+		if got := parseServe(t, "--"+name+"="+value); got != builtIn {
+			t.Errorf("--%s: README default %q, but the built-in default differs from it", name, rows[0])
+		}
+	}
+	for name := range defaults {
+		t.Errorf("--%s is in the README's Configuration table but not a serve flag", name)
 	}
 }

@@ -120,7 +120,7 @@ func (c *Client) CreateToken(ctx context.Context, email, password string) (strin
 		Token string `json:"token"`
 	}
 	in := map[string]string{"email": email, "password": password}
-	if err := c.do(ctx, http.MethodPost, "/v1/tokens", in, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, links.APITokens, in, &out); err != nil {
 		return "", err
 	}
 	if out.Token == "" {
@@ -131,7 +131,7 @@ func (c *Client) CreateToken(ctx context.Context, email, password string) (strin
 
 // RevokeToken revokes the client's own token on the server: it stops working at once.
 func (c *Client) RevokeToken(ctx context.Context) error {
-	return c.do(ctx, http.MethodDelete, "/v1/tokens/current", nil, nil)
+	return c.do(ctx, http.MethodDelete, links.APICurrentToken, nil, nil)
 }
 
 // Databases lists the databases the token's user owns or collaborates on; login uses it

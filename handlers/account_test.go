@@ -172,6 +172,41 @@ func TestAccountPageListsTokensWithCreationAndLastUse(t *testing.T) {
 	}
 }
 
+// The official scalingo client uses its API token only through the exchange, at the
+// start of every command: that is a use too.
+func TestAccountPageLastUseCountsTheAccessTokenExchange(t *testing.T) {
+	w := newAPIWorld(t)
+	b := newAccountBrowser(t, w.url)
+	b.logIn("user1@example.com")
+	w.exchange(t, "owner")
+	want := []string{"test | 14 Mar 2025 09:26 UTC | 14 Mar 2025 09:26 UTC"}
+	if got := b.get("/account").tokenRows(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after an exchange, tokens %q, want %q", got, want)
+	}
+}
+
+// On a narrow screen the tokens table reflows into one block per token, each cell after
+// the name labelled with its column's heading.
+func TestAccountTokenCellsAreLabelledWhenTheTableReflows(t *testing.T) {
+	w := newAPIWorld(t)
+	b := newAccountBrowser(t, w.url)
+	b.logIn("user1@example.com")
+	page := b.get("/account").expectStatus(t, http.StatusOK)
+	var headings []string
+	page.doc.Find(`table.reflow[data-testid=api-tokens] thead th`).Each(func(_ int, th *goquery.Selection) {
+		headings = append(headings, textOf(th.Not(":has(.visually-hidden)")))
+	})
+	cells := page.doc.Find(`[data-testid=api-token-row] td`)
+	if len(headings) < 4 || cells.Length() != len(headings) {
+		t.Fatalf("%d headings %q, %d cells in the token's row", len(headings), headings, cells.Length())
+	}
+	cells.Each(func(i int, td *goquery.Selection) {
+		if label, _ := td.Attr("data-label"); i > 0 && headings[i] != "" && label != headings[i] {
+			t.Errorf("the %s cell is labelled %q", headings[i], label)
+		}
+	})
+}
+
 func TestAccountNewTokenIsShownOnceAndWorks(t *testing.T) {
 	w := newAPIWorld(t)
 	b := newAccountBrowser(t, w.url)

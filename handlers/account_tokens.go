@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/views"
 )
@@ -26,7 +27,7 @@ func (s *Server) accountTokenCreate(c echo.Context) error {
 	sess := s.session(c)
 	sess.Values[sessionNewAPIToken] = token
 	s.saveAfterWrite(c, sess)
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return c.Redirect(http.StatusSeeOther, links.Account)
 }
 
 func (s *Server) accountTokenRevoke(c echo.Context) error {
@@ -39,5 +40,5 @@ func (s *Server) accountTokenRevoke(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "The API token “"+t.Name+"” has been revoked: it no longer works.")
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return c.Redirect(http.StatusSeeOther, links.Account)
 }

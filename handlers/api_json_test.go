@@ -15,6 +15,8 @@ func TestAPIRefusesBadBodiesAndStoresNothing(t *testing.T) {
 	for _, endpoint := range []struct{ path, auth, valid string }{
 		{w.collaboratorsPath(""), w.auth["owner"], invite},
 		{"/v1/tokens", "", login},
+		// The Scalingo-compatible invite: the same limits.
+		{"/v1/apps/my-dedicated-db/collaborators", w.exchange(t, "owner"), `{"collaborator": {"email": "new@example.com", "is_limited": false}}`},
 	} {
 		cases := []struct {
 			name, contentType, body string

@@ -35,6 +35,12 @@ func TestEveryLinkIsARoute(t *testing.T) {
 		{http.MethodPost, links.APICollaborators("db_1")},
 		{http.MethodDelete, links.APICollaborator("db_1", "7")},
 		{http.MethodGet, links.APIEvents("db_1")},
+		{http.MethodPost, links.Logout},
+		{http.MethodGet, links.Account},
+		{http.MethodPost, links.AccountTokens},
+		{http.MethodPost, links.RevokeAccountToken(7)},
+		{http.MethodPost, links.APITokens},
+		{http.MethodDelete, links.APICurrentToken},
 	} {
 		u, err := url.Parse(l.url)
 		if err != nil {

@@ -153,7 +153,7 @@ var matrixRoutes = []matrixRoute{
 		done:  func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM databases WHERE name = ?`, c.name) == 1 }},
 	{method: http.MethodGet, path: "/account", want: roles(toLogin, ok, ok, ok, ok, ok)},
 	{method: http.MethodPost, path: "/account/tokens", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
-		setup: func(c *matrixCase) { c.form = url.Values{"name": {c.name}} },
+		setup: func(c *matrixCase) { c.form = url.Values{"name": {c.name}, "expires_in_days": {"30"}} },
 		done:  tokenNamedAfterCase},
 	// Someone else's token is as unknown as a token that does not exist.
 	{method: http.MethodPost, path: "/account/tokens/:id/revoke", want: roles(toLogin, hide, hide, hide, did("/account"), hide),

@@ -56,6 +56,34 @@ func TestAccessTokenIsRefusedWhereItWouldWidenAccess(t *testing.T) {
 	w.expectNothingStored(t, before)
 }
 
+// TestAccessTokenOpensNoOtherRoute: on every route of the table but the compatible ones
+// (dashboard, API, exchange), the access token gets what no credential gets, and writes
+// nothing, so that a new route cannot take it by mistake.
+func TestAccessTokenOpensNoOtherRoute(t *testing.T) {
+	w := newAPIWorld(t)
+	access := w.exchange(t, "owner")
+	before := w.stored()
+	params := strings.NewReplacer(":db", "my-dedicated-db", ":id", itoa(w.rowID("user3@example.com")), ":token", "x", "*", "")
+	tried := 0
+	for _, route := range (&Server{}).Routes().Routes() {
+		if route.Path == "/v1/users/self" || strings.HasPrefix(route.Path, "/v1/apps/") || route.Path == "/*" {
+			continue
+		}
+		tried++
+		path := params.Replace(route.Path)
+		anonymous := w.request(route.Method, path, "", "application/json", `{}`)
+		withAccess := w.request(route.Method, path, access, "application/json", `{}`)
+		if withAccess.status != anonymous.status || withAccess.header.Get("Location") != anonymous.header.Get("Location") {
+			t.Errorf("%s %s: %d with the access token, %d without credentials", route.Method, path, withAccess.status, anonymous.status)
+		}
+	}
+	w.expectNothingStored(t, before)
+	if tried < 30 {
+		t.Fatalf("only %d routes tried: the route table was not read", tried)
+	}
+	t.Logf("%d routes besides the compatible ones: the access token gets what no credential gets, nothing written", tried)
+}
+
 func TestCompatibleRoutesWithoutAccessTokenAre401(t *testing.T) {
 	w := newAPIWorld(t)
 	for _, route := range compatibleRoutes {

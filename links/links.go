@@ -16,9 +16,24 @@ const (
 	NewDatabase = "/databases/new"
 	// Invitation is the invitation being accepted, kept in the session.
 	Invitation = "/invitation"
+	// Logout ends the session (POST).
+	Logout = "/logout"
+	// Account is the account page, with its API tokens.
+	Account = "/account"
+	// AccountTokens is where the account page's form creates an API token.
+	AccountTokens = "/account/tokens"
 	// APIDatabases lists the databases in the JSON API.
 	APIDatabases = "/v1/databases"
+	// APITokens creates an API token from an e-mail and a password (POST).
+	APITokens = "/v1/tokens"
+	// APICurrentToken is the token the request is made with (DELETE revokes it).
+	APICurrentToken = "/v1/tokens/current"
 )
+
+// RevokeAccountToken revokes the signed-in user's API token id (POST).
+func RevokeAccountToken(id int64) string {
+	return AccountTokens + "/" + strconv.FormatInt(id, 10) + "/revoke"
+}
 
 // Database is the overview of the database named name (or with that ID).
 func Database(name string) string { return "/databases/" + name }

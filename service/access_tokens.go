@@ -45,6 +45,10 @@ func (s *Service) ExchangeAPIToken(ctx context.Context, apiToken string) (string
 	if err != nil {
 		return "", err
 	}
+	// The exchange is a use of the API token, shown as its last use on the account page.
+	if err := s.touchAPIToken(ctx, t); err != nil {
+		return "", err
+	}
 	now := s.now().Truncate(time.Second)
 	claims := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
