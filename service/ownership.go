@@ -57,6 +57,25 @@ func (s *Service) TransferOwnership(ctx context.Context, actorID int64, ref, raw
 	return db, nil
 }
 
+// TransferCandidate returns the database and its row id, for the confirmation page, if
+// actorID may make that row the owner. With a refusal it still returns the database
+// when the actor may see it, so that the refusal can lead back to its tab.
+func (s *Service) TransferCandidate(ctx context.Context, actorID int64, ref string, id int64) (store.Database, store.Collaborator, error) {
+	db, err := databaseForMember(ctx, s.Store.Conn, actorID, ref)
+	if err != nil {
+		return store.Database{}, store.Collaborator{}, err
+	}
+	if db.OwnerID != actorID {
+		return db, store.Collaborator{}, ErrNotOwner
+	}
+	m, err := liveCollaborator(ctx, s.Store.Conn, db.ID, id)
+	if err != nil {
+		return store.Database{}, store.Collaborator{}, err
+	}
+	m, err = transferTarget(ctx, s.Store.Conn, db, m.Email)
+	return db, m, err
+}
+
 // ErrNotOwner refuses a collaborator what only the owner may do.
 var ErrNotOwner = &Error{Kind: Invalid, Message: "Only the owner can transfer the ownership of a database"}
 
