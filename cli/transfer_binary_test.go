@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestBinaryCollaboratorsTransferMakesTheCollaboratorOwner(t *testing.T) {
+func TestBinaryMakeOwnerWithCollaboratorsTransfer(t *testing.T) {
 	apiURL := startServer(t)
 	owner := newBinaryTerminal(t, "DBCOLLAB_DATABASE=my-dedicated-db")
 	owner.login(apiURL, "user1@example.com")
