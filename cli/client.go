@@ -68,8 +68,14 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 
 // Database is the part of the API's database the commands use.
 type Database struct {
-	ID   ID     `json:"id"`
-	Name string `json:"name"`
+	ID    ID       `json:"id"`
+	Name  string   `json:"name"`
+	Owner APIOwner `json:"owner"`
+}
+
+// APIOwner is the owner of a database.
+type APIOwner struct {
+	Email string `json:"email"`
 }
 
 // Collaborator is a row of a database's collaborators: the owner, an accepted
@@ -176,6 +182,16 @@ func (c *Client) Invite(ctx context.Context, ref, email string) (Collaborator, e
 	in := map[string]map[string]string{"collaborator": {"email": email}}
 	err := c.do(ctx, http.MethodPost, links.APICollaborators(ref), in, &out)
 	return out.Collaborator, err
+}
+
+// TransferOwnership makes the accepted collaborator email the owner of a database, and
+// returns the database as it is now.
+func (c *Client) TransferOwnership(ctx context.Context, ref, email string) (Database, error) {
+	var out struct {
+		Database Database `json:"database"`
+	}
+	err := c.do(ctx, http.MethodPost, links.APIOwner(ref), map[string]string{"email": email}, &out)
+	return out.Database, err
 }
 
 // Event is one membership change of a database.

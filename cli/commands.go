@@ -1,5 +1,5 @@
 // Package cli is the command-line client: login and logout, and the commands that list,
-// invite and remove the collaborators of a database through the JSON API.
+// invite and remove the collaborators of a database, and transfer it, through the JSON API.
 package cli
 
 import (
@@ -20,6 +20,7 @@ func Commands() []*urfave.Command {
 		collaboratorsCommand(),
 		collaboratorsAddCommand(),
 		collaboratorsRemoveCommand(),
+		collaboratorsTransferCommand(),
 		collaboratorsEventsCommand(),
 	}
 }

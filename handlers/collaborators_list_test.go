@@ -166,7 +166,7 @@ func TestEveryRowButTheOwnersHasAnActionsMenu(t *testing.T) {
 				t.Errorf("%s: the confirmation of %s posts to %q", viewer.name, m, action)
 			}
 		}
-		if page.doc.Find("dialog").Length() != 1 {
+		if page.doc.Find("dialog#revoke-dialog").Length() != 1 {
 			t.Errorf("%s: the page has no <dialog> to confirm in", viewer.name)
 		}
 	}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"fmt"
@@ -61,6 +62,9 @@ var (
 	made    = outcome{status: http.StatusCreated, acts: true}
 	gone    = outcome{status: http.StatusNoContent, acts: true}
 )
+
+// refusedToTab is a 303 back to the Collaborators tab, with the reason, that changed nothing.
+var refusedToTab = outcome{status: http.StatusSeeOther, location: collaboratorsTab}
 
 // did is a 303 to location after the request took effect.
 func did(location string) outcome {
@@ -171,6 +175,12 @@ var matrixRoutes = []matrixRoute{
 		done: targetRevoked},
 	{method: http.MethodPost, path: "/databases/:db/settings/collaborators/:id/resend", want: roles(toLogin, hide, hide, did(collaboratorsTab), did(collaboratorsTab), hide),
 		done: targetResent},
+	// Only the owner may make a collaborator the owner: a collaborator is sent back to the
+	// tab with the reason.
+	{method: http.MethodGet, path: "/databases/:db/settings/collaborators/:id/owner", want: roles(toLogin, hide, hide, refusedToTab, ok, hide),
+		setup: acceptedTarget},
+	{method: http.MethodPost, path: "/databases/:db/settings/collaborators/:id/owner", want: roles(toLogin, hide, hide, refusedToTab, did(collaboratorsTab), hide),
+		setup: acceptedTarget, done: targetOwns},
 
 	// The JSON API: the bearer token alone authenticates; the browser's cookies go along
 	// with every request below and must count for nothing.
@@ -195,6 +205,8 @@ var matrixRoutes = []matrixRoute{
 		done: targetRevoked},
 	{method: http.MethodPost, path: "/v1/databases/:db/collaborators/:id/resend", want: roles(e401, hide, hide, okActs, okActs, hide),
 		done: targetResent},
+	{method: http.MethodPost, path: "/v1/databases/:db/owner", want: roles(e401, hide, hide, e422, okActs, hide),
+		setup: acceptedTarget, done: targetOwns},
 
 	// The Scalingo-compatible API: the exchange takes the role's API token as Basic
 	// auth, every other route the access token it gives (see sendTo).
@@ -234,6 +246,38 @@ func targetRevoked(c *matrixCase) bool {
 func targetResent(c *matrixCase) bool {
 	now, live := c.h.row(c.target.Email)
 	return live && !bytes.Equal(now.TokenHash, c.target.TokenHash)
+}
+
+// acceptedTarget makes the case's target an accepted collaborator, the one a transfer
+// names, and hands the seeded database back to its owner when the case ends.
+func acceptedTarget(c *matrixCase) {
+	email := c.name + "-target@example.com"
+	if c.target.ID == 0 {
+		c.target = c.h.invite(c.h.owner, email)
+	}
+	u := c.h.signup(email, c.name+"-target")
+	if _, err := c.h.svc.AcceptInvitation(c.t.Context(), u.ID, c.h.invitationToken(email)); err != nil {
+		c.t.Fatal(err)
+	}
+	c.json = fmt.Sprintf(`{"email": %q}`, email)
+	c.t.Cleanup(func() {
+		if targetOwns(c) {
+			if _, err := c.h.svc.TransferOwnership(context.Background(), u.ID, dbName, c.h.owner.Email); err != nil {
+				c.t.Error(err)
+			}
+		}
+	})
+}
+
+// targetOwns: the case's target owns the seeded database. It also runs in the case's
+// cleanup, when the test's context is done.
+func targetOwns(c *matrixCase) bool {
+	var n int
+	if err := c.w.db.QueryRowContext(context.Background(), `SELECT count(*) FROM databases d
+		JOIN collaborators m ON m.user_id = d.owner_id WHERE d.id = ? AND m.id = ?`, c.h.db.ID, c.target.ID).Scan(&n); err != nil {
+		c.t.Fatal(err)
+	}
+	return n == 1
 }
 
 // openFreshInvitation has the owner create a database named after the case and invite

@@ -54,6 +54,8 @@ func (s *Server) Routes() *echo.Echo {
 	db.GET("/settings/collaborators/:id/revoke", s.collaboratorsRevokeConfirm)
 	db.POST("/settings/collaborators/:id/revoke", s.collaboratorsRevoke)
 	db.POST("/settings/collaborators/:id/resend", s.collaboratorsResend)
+	db.GET("/settings/collaborators/:id/owner", s.collaboratorsTransferConfirm)
+	db.POST("/settings/collaborators/:id/owner", s.collaboratorsTransfer)
 
 	// The JSON API: bearer tokens only, JSON errors, no session cookie and no CSRF token
 	// (see dashboardOnly). Routes are authenticated one by one so that an unknown /v1
@@ -67,6 +69,7 @@ func (s *Server) Routes() *echo.Echo {
 	api.POST("/databases/:db/collaborators", s.apiCollaboratorsAdd, s.requireAPIToken)
 	api.DELETE("/databases/:db/collaborators/:id", s.apiCollaboratorsRemove, s.requireAPIToken)
 	api.POST("/databases/:db/collaborators/:id/resend", s.apiCollaboratorsResend, s.requireAPIToken)
+	api.POST("/databases/:db/owner", s.apiOwnerTransfer, s.requireAPIToken)
 	api.GET("/databases/:db/events", s.apiEventsList, s.requireAPIToken)
 
 	// The Scalingo-compatible API, for the official scalingo client and go-scalingo: the

@@ -52,6 +52,9 @@ func Activity(name string, page int) string {
 // Revoke confirms (GET) and makes (POST) the revocation of collaborator row id.
 func Revoke(name string, id int64) string { return collaborator(name, id) + "/revoke" }
 
+// MakeOwner confirms (GET) and makes (POST) collaborator row id the owner.
+func MakeOwner(name string, id int64) string { return collaborator(name, id) + "/owner" }
+
 // Resend e-mails a fresh link for the invitation row id.
 func Resend(name string, id int64) string { return collaborator(name, id) + "/resend" }
 
@@ -70,6 +73,9 @@ func APICollaborators(ref string) string { return APIDatabase(ref) + "/collabora
 
 // APICollaborator is the collaborator row id (removed with DELETE).
 func APICollaborator(ref, id string) string { return APICollaborators(ref) + "/" + url.PathEscape(id) }
+
+// APIOwner transfers the ownership of database ref.
+func APIOwner(ref string) string { return APIDatabase(ref) + "/owner" }
 
 // APIEvents is the database's Activity in the JSON API.
 func APIEvents(ref string) string { return APIDatabase(ref) + "/events" }

@@ -57,3 +57,14 @@ func AccountExistsNotice(to, username, link string) store.Email {
 	return Notice(to, "You already have a dbcollab account",
 		fmt.Sprintf("Someone, hopefully you, tried to sign up to dbcollab with this address, which already has an account (username %s). Log in instead; if it was not you, ignore this e-mail: nothing changed.", username), link)
 }
+
+// OwnershipNotice tells the new owner that a database is now theirs, or (ours true) its
+// old owner that they handed it over: a receipt for an act they cannot undo alone.
+func OwnershipNotice(to, databaseName, from, newOwner string, ours bool, link string) store.Email {
+	if ours {
+		return Notice(to, fmt.Sprintf("You transferred %s to %s", databaseName, newOwner),
+			fmt.Sprintf("You made %s the owner of %s; you now collaborate on it. Only %s can transfer it again.", newOwner, databaseName, newOwner), link)
+	}
+	return Notice(to, fmt.Sprintf("You are now the owner of %s", databaseName),
+		fmt.Sprintf("%s made you the owner of %s; they now collaborate on it.", from, databaseName), link)
+}

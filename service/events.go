@@ -28,6 +28,8 @@ func DescribeEvent(eventType, actor, target string) string {
 		return fmt.Sprintf("%s stopped collaborating", target)
 	case store.EventCancelled:
 		return fmt.Sprintf("The invitation %s had sent to %s was cancelled: %s no longer collaborates", actor, target, actor)
+	case store.EventTransferred:
+		return fmt.Sprintf("%s made %s the owner", actor, target)
 	default:
 		return fmt.Sprintf("%s %s %s", actor, eventType, target)
 	}

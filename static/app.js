@@ -1,14 +1,16 @@
 // Enhances pages that already work without JavaScript: the row actions become a
-// WAI-ARIA menu button, "Revoke access" opens a <dialog> instead of a page, and after a
-// form post the focus goes where a screen reader should start.
+// WAI-ARIA menu button, "Revoke access" and "Make owner" open a <dialog> instead of a
+// page, and after a form post the focus goes where a screen reader should start.
 "use strict";
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", () => {
   focusOutcome();
   document.querySelectorAll("[data-menu]").forEach(setUpMenu);
-  const dialog = document.getElementById("revoke-dialog");
-  if (dialog) setUpRevokeDialog(dialog);
+  const revoke = document.getElementById("revoke-dialog");
+  if (revoke) setUpConfirmDialog(revoke, "[data-revoke]", "Revoke access to ");
+  const transfer = document.getElementById("transfer-dialog");
+  if (transfer) setUpConfirmDialog(transfer, "[data-transfer]", "Transfer ownership to ");
 });
 
 // focusOutcome moves the focus to the first field in error, or else to the message
@@ -107,21 +109,23 @@ document.addEventListener("click", (event) => {
   if (!event.target.closest("[data-menu]")) closeAllMenus(null);
 });
 
-function setUpRevokeDialog(dialog) {
+// setUpConfirmDialog has the menu items that match selector open dialog, with the
+// item's question and a button that names its address, instead of their page.
+function setUpConfirmDialog(dialog, selector, confirmLabel) {
   const form = dialog.querySelector("form");
   const confirm = dialog.querySelector("[data-confirm]");
   const cancel = dialog.querySelector("[data-cancel]");
   const question = dialog.querySelector("[data-question]");
   let opener = null;
 
-  document.querySelectorAll("[data-revoke]").forEach((item) => {
+  document.querySelectorAll(selector).forEach((item) => {
     item.addEventListener("click", (event) => {
       event.preventDefault();
       const container = item.closest("[data-menu]");
       opener = container.querySelector("[aria-haspopup=menu]");
       container.closeMenu(false);
       form.action = item.dataset.action;
-      confirm.textContent = "Revoke access to " + item.dataset.email;
+      confirm.textContent = confirmLabel + item.dataset.email;
       question.textContent = item.dataset.question;
       dialog.showModal();
       cancel.focus();

@@ -249,6 +249,25 @@ func (w WriteTx) EndCollaboration(ctx context.Context, id int64, status string, 
 		WHERE id = ? AND status IN ('pending', 'accepted')`, status, micros(at), id)
 }
 
+// TransferOwnership makes the accepted row toID the owner's row of the database and the
+// owner's row an accepted one, and points the database at its new owner. Every other row
+// stays as it is.
+func (w WriteTx) TransferOwnership(ctx context.Context, databaseID string, toID int64, at time.Time) error {
+	if err := w.changeStatus(ctx, "transfer ownership", `
+		UPDATE collaborators SET status = 'accepted', accepted_at = coalesce(accepted_at, ?)
+		WHERE database_id = ? AND status = 'owner'`, micros(at), databaseID); err != nil {
+		return err
+	}
+	if err := w.changeStatus(ctx, "transfer ownership", `
+		UPDATE collaborators SET status = 'owner'
+		WHERE id = ? AND database_id = ? AND status = 'accepted'`, toID, databaseID); err != nil {
+		return err
+	}
+	return w.changeStatus(ctx, "transfer ownership", `
+		UPDATE databases SET owner_id = (SELECT user_id FROM collaborators WHERE id = ?)
+		WHERE id = ?`, toID, databaseID)
+}
+
 // CancelInvitationsBy ends, as revoked, the pending invitations inviterID sent to a
 // database, and returns their addresses in invitation order.
 func (w WriteTx) CancelInvitationsBy(ctx context.Context, databaseID string, inviterID int64, at time.Time) ([]string, error) {

@@ -17,6 +17,8 @@ const (
 	// EventCancelled: a pending invitation ended because its inviter stopped
 	// collaborating; the actor is that inviter.
 	EventCancelled = "cancelled"
+	// EventTransferred: the owner (the actor) made the target the owner.
+	EventTransferred = "transferred"
 )
 
 // Event is one change of membership, recorded in the transaction of the change.

@@ -43,6 +43,16 @@ func revokeQuestion(viewer *store.User, db store.Database, m store.Collaborator)
 	}
 }
 
+// mayMakeOwner reports whether the viewer, the owner, may hand db to row m: an accepted collaborator.
+func mayMakeOwner(viewer *store.User, db store.Database, m store.Collaborator) bool {
+	return db.OwnerID == viewer.ID && m.Status == store.StatusAccepted
+}
+
+// transferQuestion says what making row m the owner will do.
+func transferQuestion(db store.Database, m store.Collaborator) string {
+	return fmt.Sprintf("%s will become the owner of %s. You will stay on as a collaborator, and only %s will be able to transfer it again.", m.Email, db.Name, m.Email)
+}
+
 func describeEvent(e store.Event) string {
 	return service.DescribeEvent(e.Type, e.ActorName, e.Target)
 }
