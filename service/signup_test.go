@@ -142,7 +142,8 @@ func TestSignupThrottlePerEmailAddress(t *testing.T) {
 
 func TestSignupUsernameTakenIsSuffixedUnlessTheAddressIsProven(t *testing.T) {
 	lc := newLifecycle(t, 0)
-	for want, email := range map[string]string{"bob-2": "robert@example.com", "bob-3": "bobby@example.com"} {
+	for _, c := range []struct{ want, email string }{{"bob-2", "robert@example.com"}, {"bob-3", "bobby@example.com"}} {
+		want, email := c.want, c.email
 		_, err := lc.svc.RequestSignup(t.Context(), service.SignupRequest{
 			SignupInput: service.SignupInput{Email: email, Username: "BOB", Password: "password-bob"}, ClientAddr: email})
 		if err != nil {
