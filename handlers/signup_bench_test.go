@@ -4,13 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
-	"time"
-
-	"golang.org/x/crypto/bcrypt"
-
-	"dbcollab/service"
 )
 
 // BenchmarkSignupAnswer measures how long a sign-up takes at the default bcrypt cost,
@@ -20,35 +14,9 @@ import (
 //
 //	go test ./handlers -run '^$' -bench SignupAnswer -benchtime 20x
 func BenchmarkSignupAnswer(b *testing.B) {
-	p := newInProcess(b, bcrypt.DefaultCost)
-	var fresh, existing []time.Duration
-	var bodies [2]string
-	for i := 0; b.Loop(); i++ {
-		known := fmt.Sprintf("known%d@example.com", i)
-		if _, err := p.svc.Signup(b.Context(), service.SignupInput{Email: known, Username: fmt.Sprintf("known%d", i), Password: password}); err != nil {
-			b.Fatal(err)
-		}
-		for j, email := range []string{fmt.Sprintf("new%d@example.com", i), known} {
-			req := p.request(http.MethodPost, "/signup", "application/x-www-form-urlencoded",
-				url.Values{"email": {email}, "username": {fmt.Sprintf("person%d-%d", i, j)}, "password": {password}}.Encode(), false)
-			req.RemoteAddr = fmt.Sprintf("198.51.100.%d:4321", (2*i+j)%250)
-			start := time.Now()
-			rec := p.serve(req)
-			took := time.Since(start)
-			if rec.Code != http.StatusOK {
-				b.Fatalf("%s: %d", email, rec.Code)
-			}
-			bodies[j] = strings.ReplaceAll(rec.Body.String(), email, "{email}")
-			if j == 0 {
-				fresh = append(fresh, took)
-			} else {
-				existing = append(existing, took)
-			}
-		}
-		if bodies[0] != bodies[1] {
-			b.Fatalf("the answers differ:\n%s\n---\n%s", bodies[0], bodies[1])
-		}
-	}
-	b.ReportMetric(float64(median(fresh))/1e6, "ms-median-new-address")
-	b.ReportMetric(float64(median(existing))/1e6, "ms-median-existing-address")
+	benchAlikeAnswers(b, "/signup", http.StatusOK, [2]string{"ms-median-new-address", "ms-median-existing-address"},
+		func(i int) string { return fmt.Sprintf("new%d@example.com", i) },
+		func(i, j int, email string) url.Values {
+			return url.Values{"email": {email}, "username": {fmt.Sprintf("person%d-%d", i, j)}, "password": {password}}
+		})
 }
