@@ -9,6 +9,25 @@ import (
 	"testing"
 )
 
+// openMigratedFrom007 makes a database with the migrations before 007, runs seed in it,
+// then opens it as the server does, which applies 007 and every later migration.
+func openMigratedFrom007(t *testing.T, seed ...string) *Store {
+	t.Helper()
+	file, old := openBefore007(t)
+	for _, stmt := range seed {
+		if _, err := old.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	s, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // openBefore007 makes a SQLite file with every migration before 007 applied, as a
 // database from before sign-up confirmation would be.
 func openBefore007(t *testing.T) (string, *sql.DB) {
@@ -45,8 +64,7 @@ func openBefore007(t *testing.T) (string, *sql.DB) {
 }
 
 func TestMigration007VerifiesExistingAccountsAndCancelsOrphanInvitations(t *testing.T) {
-	file, old := openBefore007(t)
-	for _, stmt := range []string{
+	s := openMigratedFrom007(t,
 		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1), (2, 'bob@example.com', 'bob', 'x', 1)`,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1)`,
 		`INSERT INTO collaborators (database_id, email, user_id, status, invited_by, invited_at, sent_at) VALUES
@@ -54,18 +72,7 @@ func TestMigration007VerifiesExistingAccountsAndCancelsOrphanInvitations(t *test
 			('db1', 'bob@example.com', 2, 'revoked', 1, 1, 1),
 			('db1', 'alt@example.com', NULL, 'pending', 2, 1, 1),
 			('db1', 'kept@example.com', NULL, 'pending', 1, 1, 1)`,
-	} {
-		if _, err := old.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old.Close()
-
-	s, err := Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
 	ctx := context.Background()
 	for _, id := range []int64{1, 2} {
 		if u, err := s.UserByID(ctx, id); err != nil || u.VerifiedAt.IsZero() {

@@ -9,22 +9,11 @@ import (
 // TestMigration013KeepsEventsAndTheirTriggers: the events table rebuilt for
 // 'transferred' keeps its rows, and the version triggers of 004 come back with it.
 func TestMigration013KeepsEventsAndTheirTriggers(t *testing.T) {
-	file, old := openBefore007(t)
-	for _, stmt := range []string{
+	s := openMigratedFrom007(t,
 		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1)`,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1)`,
 		`INSERT INTO events (database_id, type, actor_id, target, at) VALUES ('db1', 'invited', 1, 'bob@example.com', 1)`,
-	} {
-		if _, err := old.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old.Close()
-	s, err := Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
 	ctx := context.Background()
 	if err := s.Tx(ctx, func(tx WriteTx) error {
 		return tx.InsertEvent(ctx, Event{DatabaseID: "db1", Type: EventTransferred, ActorID: 1, Target: "bob@example.com", At: time.Unix(2, 0)})
