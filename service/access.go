@@ -232,7 +232,7 @@ func (s *Service) EnqueueDatabaseDrop(ctx context.Context, tx store.WriteTx, db 
 	} else if err != nil {
 		return err
 	}
-	return tx.EnqueueJob(ctx, store.JobDropDatabase, d.PgName, s.now())
+	return tx.EnqueueJob(ctx, store.JobDropDatabase, d.PgName+" "+d.GroupRole, s.now())
 }
 
 // AccessQueued wakes the runner of access jobs, after a commit that queued some.
