@@ -199,3 +199,14 @@ func (e *env) roleExists(t testing.TB, name string) bool {
 	}
 	return n == 1
 }
+
+// reconnect opens a new admin connection after a restart of the cluster.
+func reconnect(t testing.TB, e *env) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), e.cluster.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
