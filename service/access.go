@@ -49,7 +49,8 @@ type Credentials struct {
 
 // URI is the postgresql:// URI of c, without the password.
 func (c Credentials) URI() string {
-	u := url.URL{Scheme: "postgresql", User: url.User(c.User), Host: net.JoinHostPort(c.Host, strconv.Itoa(c.Port)), Path: "/" + c.Database}
+	u := url.URL{Scheme: "postgresql", User: url.User(c.User), Host: net.JoinHostPort(c.Host, strconv.Itoa(c.Port)),
+		Path: "/" + c.Database, RawPath: "/" + url.PathEscape(c.Database)}
 	return u.String()
 }
 
