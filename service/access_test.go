@@ -25,7 +25,7 @@ func (f *fakePostgres) CreateDatabase(_ context.Context, d store.AccessDatabase)
 	return nil
 }
 func (f *fakePostgres) DropDatabase(context.Context, store.AccessDatabase) error { return nil }
-func (f *fakePostgres) SetVerifier(context.Context, string, string) error       { return nil }
+func (f *fakePostgres) SetVerifier(context.Context, string, string) error        { return nil }
 func (f *fakePostgres) Stats(context.Context, string) (int64, map[string]int, error) {
 	return 0, nil, nil
 }
