@@ -43,7 +43,16 @@ func newEnv(t testing.TB) *env {
 // newEnvRunning is newEnv, with the runner started or not.
 func newEnvRunning(t testing.TB, run bool) *env {
 	t.Helper()
+	return newEnvAs(t, run, "")
+}
+
+// newEnvAs is newEnvRunning with adminURL as dbcollab's admin (default: the superuser).
+func newEnvAs(t testing.TB, run bool, adminURL string) *env {
+	t.Helper()
 	e := &env{cluster: pgtest.Start(t)}
+	if adminURL == "" {
+		adminURL = e.cluster.AdminURL()
+	}
 	var err error
 	if e.st, err = store.Open(filepath.Join(t.TempDir(), "dbcollab.db")); err != nil {
 		t.Fatal(err)
@@ -53,7 +62,7 @@ func newEnvRunning(t testing.TB, run bool) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	if e.pg, err = access.New(e.cluster.AdminURL(), e.st, log); err != nil {
+	if e.pg, err = access.New(adminURL, e.st, log); err != nil {
 		t.Fatal(err)
 	}
 	e.svc = &service.Service{Store: e.st, BaseURL: "http://example.test", PasswordCost: bcrypt.MinCost,
