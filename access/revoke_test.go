@@ -270,3 +270,33 @@ func TestCredentialsErrors(t *testing.T) {
 		t.Errorf("unknown database: err = %v, want ErrNotFound", err)
 	}
 }
+
+// A membership ended outside Revoke (an account deleted, branch deletion) queues its
+// revocation; the role goes even when the row that wanted it is deleted with the account.
+func TestRevocationQueuedOutsideRevokeDropsTheRoleEvenWithoutItsRow(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	owner, alice := e.user(t, "owner"), e.user(t, "alice")
+	db := e.database(t, owner)
+	e.member(t, owner, db, alice)
+	creds := e.activeCredentials(t, alice, db)
+	conn, err := e.login(ctx, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `RESET ROLE; CREATE TABLE own (v int)`); err != nil {
+		t.Fatal(err)
+	}
+	err = e.st.Tx(ctx, func(tx store.WriteTx) error {
+		if err := e.svc.EnqueueAccessRevocation(ctx, tx, db.ID, alice.ID); err != nil {
+			return err
+		}
+		return tx.DeleteAccessRole(ctx, creds.User) // as the account's deletion would
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.AccessQueued()
+	waitFor(t, time.Second, "alice's role dropped, her own table given away", func() bool { return !e.roleExists(t, creds.User) })
+}

@@ -20,10 +20,13 @@ CREATE TABLE access_databases (
 -- reached PostgreSQL ('revoking'); the row goes once the role is gone. verifier is the
 -- SCRAM-SHA-256 verifier of the role's password (never the password), so that a role
 -- dropped by hand comes back with the same one. last_error: the last failure applying it.
+-- Deleting a database or an account deletes its rows: queue the revocation or the drop
+-- first (a revocation job whose row is gone still drops the role; the reconciler drops
+-- any marked role left without a row).
 CREATE TABLE access_roles (
     id          INTEGER PRIMARY KEY,
     database_id TEXT NOT NULL REFERENCES databases (id) ON DELETE CASCADE,
-    user_id     INTEGER NOT NULL REFERENCES users (id),
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role_name   TEXT NOT NULL UNIQUE,
     state       TEXT NOT NULL CHECK (state IN ('granting', 'active', 'revoking')),
     verifier    TEXT NOT NULL,
