@@ -79,3 +79,7 @@ func APIOwner(ref string) string { return APIDatabase(ref) + "/owner" }
 
 // APIEvents is the database's Activity in the JSON API.
 func APIEvents(ref string) string { return APIDatabase(ref) + "/events" }
+
+// APICredentials are the signed-in user's credentials on database ref: GET shows them
+// without password, POST resets the password.
+func APICredentials(ref string) string { return APIDatabase(ref) + "/credentials" }
