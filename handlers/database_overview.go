@@ -17,7 +17,7 @@ func (s *Server) databaseOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.OverviewPage(p, db))
+	return render(c, http.StatusOK, views.OverviewPage(p, db, views.ConnectView{}))
 }
 
 func (s *Server) databaseSettings(c echo.Context) error {
