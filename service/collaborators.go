@@ -220,6 +220,9 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 			return err
 		}
 		if m.Status == store.StatusAccepted {
+			if err := s.revokeAccess(ctx, tx, db.ID, m.UserID); err != nil {
+				return err
+			}
 			if r.Cancelled, err = cancelInvitationsBy(ctx, tx, db, m.UserID, now); err != nil {
 				return err
 			}
@@ -233,6 +236,7 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		return tx.EnqueueEmail(ctx, &notice)
 	})
 	if err == nil {
+		s.AccessQueued()
 		s.emailQueued()
 	}
 	return r, err

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"regexp"
+	"time"
 
 	"dbcollab/store"
 )
@@ -60,18 +61,67 @@ func (s *Service) CreateDatabase(ctx context.Context, ownerID int64, in NewDatab
 		return store.Database{}, err
 	}
 	db := store.Database{ID: id, Name: in.Name, Plan: in.Plan, OwnerID: ownerID, CreatedAt: s.now()}
+	created := false
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		owner, err := tx.UserByID(ctx, ownerID)
 		if err != nil {
 			return err
 		}
 		db.Owner = owner
-		return insertDatabase(ctx, tx, db)
+		if err := insertDatabase(ctx, tx, db); err != nil {
+			return err
+		}
+		created, err = s.createOnPostgres(ctx, tx, db)
+		return err
 	})
+	if err != nil && created {
+		s.dropFromPostgres(db)
+	}
 	if err != nil {
 		return store.Database{}, err
 	}
+	s.AccessQueued()
 	return db, nil
+}
+
+// postgresCreateTimeout bounds the creation of a database on the server, which holds
+// the store's write lock.
+const postgresCreateTimeout = 5 * time.Second
+
+// createOnPostgres creates db on the attached server, if any, with its owner's role
+// to come, and says whether it did. It runs inside the store transaction that inserts
+// db, after the store has taken the name, so that a name taken in either place is
+// refused with nothing created in the other: the server's database is dropped again if
+// the transaction fails after all. Creations are rare; holding the write lock for one
+// is the price of never half-creating a database.
+func (s *Service) createOnPostgres(ctx context.Context, tx store.WriteTx, db store.Database) (bool, error) {
+	if s.Postgres == nil {
+		return false, nil
+	}
+	d := store.AccessDatabase{DatabaseID: db.ID, PgName: db.Name, GroupRole: newRoleName("g"), CreatedAt: db.CreatedAt}
+	if err := tx.InsertAccessDatabase(ctx, d); err != nil {
+		return false, err
+	}
+	if err := s.grantAccess(ctx, tx, db.ID, db.OwnerID); err != nil {
+		return false, err
+	}
+	pgCtx, cancel := context.WithTimeout(ctx, postgresCreateTimeout)
+	defer cancel()
+	err := s.Postgres.CreateDatabase(pgCtx, d)
+	if errors.Is(err, ErrPostgresNameTaken) {
+		return false, conflict("name", "A database already has this name on the PostgreSQL server; choose another")
+	} else if err != nil {
+		return false, &Error{Kind: Conflict, Field: "name", Message: "The PostgreSQL server could not create the database; try again later"}
+	}
+	return true, nil
+}
+
+// dropFromPostgres drops db from the server again, its store transaction having failed.
+// Should this fail too, the reconciler finds a marked database nothing wants and says so.
+func (s *Service) dropFromPostgres(db store.Database) {
+	ctx, cancel := context.WithTimeout(context.Background(), postgresCreateTimeout)
+	defer cancel()
+	s.Postgres.DropDatabase(ctx, store.AccessDatabase{PgName: db.Name})
 }
 
 // insertDatabase stores db with its owner's row, the first of its collaborator rows.

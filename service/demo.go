@@ -70,6 +70,9 @@ func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 		if _, err := s.insertInvitation(ctx, tx, db, owner, "user3@example.com"); err != nil {
 			return err
 		}
+		if err := s.seedDemoAccess(ctx, tx, db, user2.ID); err != nil {
+			return err
+		}
 		seeded = true
 		return nil
 	})
@@ -77,7 +80,30 @@ func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("service: demo data: %w", err)
 	}
 	if seeded {
+		s.AccessQueued()
 		s.emailQueued()
 	}
 	return seeded, nil
+}
+
+// seedDemoAccess wants the demo database on the attached PostgreSQL server, if any, with
+// roles for its owner and its accepted collaborator. The database is made by a job, so
+// that a server that refuses it leaves the demo running and says so on the rows.
+func (s *Service) seedDemoAccess(ctx context.Context, tx store.WriteTx, db store.Database, collaboratorID int64) error {
+	if s.Postgres == nil {
+		return nil
+	}
+	d := store.AccessDatabase{DatabaseID: db.ID, PgName: db.Name, GroupRole: newRoleName("g"), CreatedAt: s.now()}
+	if err := tx.InsertAccessDatabase(ctx, d); err != nil {
+		return err
+	}
+	if err := tx.EnqueueJob(ctx, store.JobCreateDatabase, db.ID, s.now()); err != nil {
+		return err
+	}
+	for _, id := range []int64{db.OwnerID, collaboratorID} {
+		if err := s.grantAccess(ctx, tx, db.ID, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

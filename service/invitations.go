@@ -164,9 +164,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID int64, token stri
 		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventAccepted, ActorID: userID, Target: user.Email, At: now}); err != nil {
 			return err
 		}
+		if err := s.grantAccess(ctx, tx, db.ID, userID); err != nil {
+			return err
+		}
 		return s.queueAcceptedNotices(ctx, tx, db, inv.Collaborator.InvitedBy, user)
 	})
 	if err == nil {
+		s.AccessQueued()
 		s.emailQueued()
 	}
 	return db, err

@@ -21,6 +21,10 @@ type Service struct {
 	Now func() time.Time
 	// EmailQueued is called after a commit that put e-mail in the outbox, to wake the sender.
 	EmailQueued func()
+	// Postgres is the attached PostgreSQL server; nil when none is.
+	Postgres Postgres
+	// AccessJobsQueued is called after a commit that queued access jobs, to wake their runner.
+	AccessJobsQueued func()
 	// InviteTTL is how long an invitation link works after it was last sent.
 	InviteTTL time.Duration
 	// InviteLimit caps the invitations and resends of one database per rolling 24

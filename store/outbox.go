@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Email is one message in the outbox, written in the same transaction as the change that
-// sends it, so that a change is never committed without its e-mail nor the reverse.
+// Email is one message in the outbox, the job queue's jobs of kind 'email' (jobs.go),
+// written in the same transaction as the change that sends it, so that a change is
+// never committed without its e-mail nor the reverse.
 type Email struct {
 	ID int64
 	To string
@@ -47,7 +48,7 @@ func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
 	var sent sql.NullInt64
 	err := c.q.QueryRowContext(ctx, `
 		SELECT id, to_addr, reply_to, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error, sent_at
-		FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY next_attempt_at, id LIMIT 1`).
+		FROM outbox WHERE kind = 'email' AND sent_at IS NULL AND failed_at IS NULL ORDER BY next_attempt_at, id LIMIT 1`).
 		Scan(&e.ID, &e.To, &e.ReplyTo, &e.Subject, &e.Text, &e.HTML, &created, &e.Attempts, &next, &e.LastError, &sent)
 	if err != nil {
 		return Email{}, notFound("next due email", err)
@@ -102,7 +103,7 @@ func (w WriteTx) PurgeFinishedEmails(ctx context.Context, cutoff time.Time) (int
 // is no reason to wait out their delays.
 func (w WriteTx) RetryFailedEmailsNow(ctx context.Context, now time.Time) (int64, error) {
 	res, err := w.tx.ExecContext(ctx,
-		`UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL AND attempts > 0 AND next_attempt_at > ?`,
+		`UPDATE outbox SET next_attempt_at = ? WHERE kind = 'email' AND sent_at IS NULL AND failed_at IS NULL AND attempts > 0 AND next_attempt_at > ?`,
 		micros(now), micros(now))
 	if err != nil {
 		return 0, fmt.Errorf("store: retry failed emails now: %w", err)
