@@ -1,6 +1,7 @@
 package views
 
 import (
+	"strconv"
 	"strings"
 
 	"dbcollab/store"
@@ -38,4 +39,12 @@ func (v AccessView) Of(m store.Collaborator) MemberAccess {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return line
+}
+
+// activeLabel is "active", with "connected: N" when the member has sessions open.
+func activeLabel(sessions int) string {
+	if sessions > 0 {
+		return "active, connected: " + strconv.Itoa(sessions)
+	}
+	return "active"
 }
