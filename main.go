@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"dbcollab/access"
 	dbcli "dbcollab/cli"
 	"dbcollab/mailer"
 	"dbcollab/server"
@@ -56,6 +57,8 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "outbox-retention", Value: mailer.DefaultRetention, Usage: "how long delivered and refused e-mails are kept, without their bodies (0: for good)", Sources: env("OUTBOX_RETENTION")},
 			&cli.IntFlag{Name: "invite-limit-per-inviter", Value: service.DefaultInviteLimitPerInviter, Usage: "invitations and resends one account sends per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_INVITER")},
 			&cli.IntFlag{Name: "invite-limit-per-recipient", Value: service.DefaultInviteLimitPerRecipient, Usage: "invitation e-mails one address receives per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_RECIPIENT")},
+			&cli.StringFlag{Name: "postgres-url", Usage: "postgres://ADMIN@HOST:PORT/postgres of the PostgreSQL server the databases live on (default: none attached)", Sources: env("POSTGRES_URL")},
+			&cli.DurationFlag{Name: "postgres-reconcile-every", Value: access.DefaultReconcileEvery, Usage: "how often PostgreSQL's roles and databases are compared with the dashboard's and repaired (0: at start only)", Sources: env("POSTGRES_RECONCILE_EVERY")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -83,5 +86,7 @@ func serveConfig(cmd *cli.Command) server.Config {
 		OutboxRetention:         cmd.Duration("outbox-retention"),
 		InviteLimitPerInviter:   cmd.Int("invite-limit-per-inviter"),
 		InviteLimitPerRecipient: cmd.Int("invite-limit-per-recipient"),
+		PostgresURL:             cmd.String("postgres-url"),
+		PostgresReconcileEvery:  cmd.Duration("postgres-reconcile-every"),
 	}
 }

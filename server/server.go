@@ -1,5 +1,6 @@
-// Package server runs the dashboard: it opens the store, starts the outbox sender and
-// the HTTP server, and stops both cleanly on a signal.
+// Package server runs the dashboard: it opens the store, starts the outbox sender, the
+// runner of the PostgreSQL access jobs when a server is attached, and the HTTP server,
+// and stops them cleanly on a signal.
 package server
 
 import (
@@ -19,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"dbcollab/access"
 	"dbcollab/handlers"
 	"dbcollab/mailer"
 	"dbcollab/service"
@@ -46,6 +48,11 @@ type Config struct {
 	OutboxRetention time.Duration
 
 	InviteLimitPerInviter, InviteLimitPerRecipient int
+
+	// PostgresURL is the admin URL of the PostgreSQL server the databases live on; empty
+	// when none is attached. PostgresReconcileEvery: see access.Server.Run.
+	PostgresURL            string
+	PostgresReconcileEvery time.Duration
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -88,6 +95,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
 		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit,
 		InviteLimitPerInviter: cfg.InviteLimitPerInviter, InviteLimitPerRecipient: cfg.InviteLimitPerRecipient}
+	var pg *access.Server
+	if cfg.PostgresURL != "" {
+		if pg, err = access.New(cfg.PostgresURL, st, log); err != nil {
+			return err
+		}
+		defer pg.Close()
+		svc.Postgres, svc.AccessJobsQueued = pg, pg.Wake
+	}
 
 	if cfg.Demo {
 		seeded, err := svc.SeedDemo(ctx)
@@ -113,12 +128,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return fmt.Errorf("server: listen on %s: %w", cfg.Addr, err)
 	}
-	log.Info("dbcollab is serving", "addr", ln.Addr().String(), "url", baseURL, "db", cfg.DBPath, "smtp", cfg.SMTPURL != "")
+	log.Info("dbcollab is serving", "addr", ln.Addr().String(), "url", baseURL, "db", cfg.DBPath, "smtp", cfg.SMTPURL != "", "postgres", pg != nil)
 
 	senderCtx, stopSender := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(senderCtx) })
 	wg.Go(func() { recordExpiries(senderCtx, svc, log) })
+	if pg != nil {
+		wg.Go(func() { pg.Run(senderCtx, cfg.PostgresReconcileEvery) })
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -49,7 +49,8 @@ type Credentials struct {
 
 // URI is the postgresql:// URI of c, without the password.
 func (c Credentials) URI() string {
-	u := url.URL{Scheme: "postgresql", User: url.User(c.User), Host: net.JoinHostPort(c.Host, strconv.Itoa(c.Port)), Path: "/" + c.Database}
+	u := url.URL{Scheme: "postgresql", User: url.User(c.User), Host: net.JoinHostPort(c.Host, strconv.Itoa(c.Port)),
+		Path: "/" + c.Database, RawPath: "/" + url.PathEscape(c.Database)}
 	return u.String()
 }
 
@@ -232,7 +233,7 @@ func (s *Service) EnqueueDatabaseDrop(ctx context.Context, tx store.WriteTx, db 
 	} else if err != nil {
 		return err
 	}
-	return tx.EnqueueJob(ctx, store.JobDropDatabase, d.PgName, s.now())
+	return tx.EnqueueJob(ctx, store.JobDropDatabase, d.PgName+" "+d.GroupRole, s.now())
 }
 
 // AccessQueued wakes the runner of access jobs, after a commit that queued some.

@@ -16,7 +16,8 @@ const (
 )
 
 // Job is one queued job other than an e-mail. Ref names what it works on: a role name
-// for grants and revocations, a database ID to create, a PostgreSQL database name to drop.
+// for grants and revocations, a database ID to create, a PostgreSQL database name and
+// its group role, separated by a space, to drop.
 type Job struct {
 	ID            int64
 	Kind          string

@@ -1,0 +1,129 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"dbcollab/store"
+)
+
+// pgRole is a role of this instance as the server has it.
+type pgRole struct {
+	mark   string
+	login  bool
+	groups []string
+}
+
+// Reconcile compares what the store wants with pg_roles and pg_database and repairs
+// the difference: a missing database, group or member role is made again (with the
+// verifier the store keeps), a member role no member has is removed, a revocation not
+// done yet is done. It only looks at what carries this instance's marks, and doing it
+// twice changes nothing more.
+func (s *Server) Reconcile(ctx context.Context) error {
+	databases, err := s.store.AccessDatabases(ctx)
+	if err != nil {
+		return err
+	}
+	wanted, err := s.store.AccessRoles(ctx, "")
+	if err != nil {
+		return err
+	}
+	roles, err := s.markedRoles(ctx)
+	if err != nil {
+		return fmt.Errorf("access: reconcile: %w", err)
+	}
+	dbs, err := s.markedDatabases(ctx)
+	if err != nil {
+		return fmt.Errorf("access: reconcile: %w", err)
+	}
+	var errs []error
+	for _, d := range databases {
+		if _, ok := roles[d.GroupRole]; ok && slices.Contains(dbs, d.PgName) {
+			continue
+		}
+		s.log.Info("access drift: creating the database again", "database", d.PgName)
+		if err := s.ensureDatabase(ctx, d); err != nil {
+			errs = append(errs, fmt.Errorf("database %s: %w", d.PgName, err))
+		}
+	}
+	known := map[string]bool{}
+	for _, r := range wanted {
+		known[r.RoleName] = true
+		if err := s.reconcileRole(ctx, r, roles); err != nil {
+			errs = append(errs, fmt.Errorf("role %s: %w", r.RoleName, err))
+		}
+	}
+	for name, r := range roles {
+		if r.mark != s.mark(markMember) || known[name] {
+			continue
+		}
+		s.log.Info("access drift: removing a role no member has", "role", name)
+		if err := s.dropRole(ctx, name, "", ""); err != nil {
+			errs = append(errs, fmt.Errorf("role %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reconcileRole brings role r to its state in the store.
+func (s *Server) reconcileRole(ctx context.Context, r store.AccessRole, roles map[string]pgRole) error {
+	have, exists := roles[r.RoleName]
+	if r.State == store.AccessRevoking {
+		if exists {
+			s.log.Info("access drift: finishing a revocation", "role", r.RoleName)
+			if err := s.dropRole(ctx, r.RoleName, r.PgName, r.GroupRole); err != nil {
+				return err
+			}
+		}
+		return s.store.Tx(ctx, func(tx store.WriteTx) error { return tx.DeleteAccessRole(ctx, r.RoleName) })
+	}
+	if exists && have.login && slices.Contains(have.groups, r.GroupRole) {
+		if r.State == store.AccessActive {
+			return nil
+		}
+	} else {
+		if r.State == store.AccessActive {
+			s.log.Info("access drift: granting a role again", "role", r.RoleName)
+		}
+		if err := s.grant(ctx, r); err != nil {
+			return err
+		}
+	}
+	return s.store.Tx(ctx, func(tx store.WriteTx) error { return s.granted(ctx, tx, r.RoleName) })
+}
+
+// markedRoles returns this instance's roles by name.
+func (s *Server) markedRoles(ctx context.Context) (map[string]pgRole, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT r.rolname, r.rolcanlogin, d.description,
+			array(SELECT g.rolname FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid WHERE am.member = r.oid)
+		FROM pg_roles r JOIN pg_shdescription d ON d.objoid = r.oid AND d.classoid = 'pg_authid'::regclass
+		WHERE d.description IN ($1, $2)`, s.mark(markMember), s.mark(markGroup))
+	if err != nil {
+		return nil, err
+	}
+	roles := map[string]pgRole{}
+	var name string
+	var r pgRole
+	_, err = pgx.ForEachRow(rows, []any{&name, &r.login, &r.mark, &r.groups}, func() error {
+		roles[name] = r
+		return nil
+	})
+	return roles, err
+}
+
+// markedDatabases returns the names of this instance's databases.
+func (s *Server) markedDatabases(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT db.datname FROM pg_database db
+		JOIN pg_shdescription d ON d.objoid = db.oid AND d.classoid = 'pg_database'::regclass
+		WHERE d.description = $1`, s.mark(markDatabase))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -1,0 +1,204 @@
+// Package pgtest gives tests a throwaway PostgreSQL cluster: one per test binary,
+// started on first use (initdb into a temporary directory, pg_ctl start on a free
+// port, SCRAM authentication over TCP) and stopped by Main when the tests end. Only
+// tests import it.
+//
+// Without the PostgreSQL binaries (Debian's postgresql package) the tests that need
+// the cluster are skipped, except in CI (CI set), where they fail: .ci/run installs it.
+package pgtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// AdminUser is the cluster's superuser.
+const AdminUser = "postgres"
+
+// Cluster is the running throwaway cluster.
+type Cluster struct {
+	dir, bin, password string
+	port               int
+	// asPostgres: the tests run as root, and PostgreSQL refuses to: its commands run
+	// as the postgres user.
+	asPostgres bool
+}
+
+var (
+	once    sync.Once
+	cluster *Cluster
+	// startErr is why the cluster could not start; missing says the binaries are not there.
+	startErr error
+	missing  bool
+	mu       sync.Mutex
+)
+
+// Main runs the tests of a package that uses the cluster, and stops it afterwards:
+// call it from TestMain as os.Exit(pgtest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if cluster != nil {
+		cluster.Stop()
+		os.RemoveAll(cluster.dir)
+	}
+	return code
+}
+
+// Start returns the package's cluster, starting it on first use; it skips the test
+// when PostgreSQL is not installed (fails in CI).
+func Start(tb testing.TB) *Cluster {
+	tb.Helper()
+	once.Do(func() { cluster, startErr = start() })
+	if startErr != nil {
+		if missing && os.Getenv("CI") == "" {
+			tb.Skipf("PostgreSQL is not installed (%v): apt-get install -y postgresql", startErr)
+		}
+		tb.Fatalf("pgtest: %v", startErr)
+	}
+	return cluster
+}
+
+// AdminURL is the URL of the superuser on the cluster's postgres database.
+func (c *Cluster) AdminURL() string {
+	return c.URL(AdminUser, c.password, "postgres")
+}
+
+// URL is the URL of user with password on database.
+func (c *Cluster) URL(user, password, database string) string {
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(user, password),
+		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)), Path: "/" + database}
+	return u.String()
+}
+
+// Host and Port are where the cluster listens.
+func (c *Cluster) Host() string { return "127.0.0.1" }
+func (c *Cluster) Port() int    { return c.port }
+
+// Stop stops the cluster (fast shutdown: sessions are ended); Restart starts it again
+// on the same port, for tests of an outage.
+func (c *Cluster) Stop() error {
+	mu.Lock()
+	defer mu.Unlock()
+	return c.run("pg_ctl", "-D", c.data(), "-m", "fast", "-w", "stop")
+}
+
+func (c *Cluster) Restart() error {
+	mu.Lock()
+	defer mu.Unlock()
+	return c.startServer()
+}
+
+func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }
+
+func start() (*Cluster, error) {
+	bin, err := binDir()
+	if err != nil {
+		missing = true
+		return nil, err
+	}
+	c := &Cluster{bin: bin, asPostgres: os.Geteuid() == 0}
+	// Outside the test's temporary directory, which may be one only root can enter.
+	if c.dir, err = os.MkdirTemp("", "dbcollab-pgtest-"); err != nil {
+		return nil, err
+	}
+	if err := c.ownDir(); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	c.password = hex.EncodeToString(b)
+	pwfile := filepath.Join(c.dir, "pw")
+	if err := os.WriteFile(pwfile, []byte(c.password+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	if err := c.ownDir(); err != nil {
+		return nil, err
+	}
+	if err := c.run("initdb", "-D", c.data(), "-U", AdminUser, "--auth-local=trust", "--auth-host=scram-sha-256",
+		"--pwfile="+pwfile, "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"); err != nil {
+		return nil, err
+	}
+	if c.port, err = freePort(); err != nil {
+		return nil, err
+	}
+	return c, c.startServer()
+}
+
+// startServer starts the server, made for speed rather than durability (a crash loses
+// a throwaway cluster anyway).
+func (c *Cluster) startServer() error {
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+		c.port, c.dir)
+	return c.run("pg_ctl", "-D", c.data(), "-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "start")
+}
+
+func (c *Cluster) run(name string, args ...string) error {
+	path := filepath.Join(c.bin, name)
+	cmd := exec.Command(path, args...)
+	if c.asPostgres {
+		cmd = exec.Command("runuser", append([]string{"-u", AdminUser, "--", path}, args...)...)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", name, err, out)
+	}
+	return nil
+}
+
+// ownDir gives the cluster's directory and files to the postgres user when running as root.
+func (c *Cluster) ownDir() error {
+	if !c.asPostgres {
+		return nil
+	}
+	u, err := user.Lookup(AdminUser)
+	if err != nil {
+		return err
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return filepath.Walk(c.dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chown(p, uid, gid)
+	})
+}
+
+// binDir finds the PostgreSQL binaries: on the PATH, or Debian's newest.
+func binDir() (string, error) {
+	if p, err := exec.LookPath("initdb"); err == nil {
+		return filepath.Dir(p), nil
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(dirs, func(a, b string) int { return versionOf(a) - versionOf(b) })
+	for _, d := range slices.Backward(dirs) {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("no initdb on the PATH nor in /usr/lib/postgresql/*/bin")
+}
+
+func versionOf(dir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
+	return v
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

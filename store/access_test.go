@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestJobQueueRunsRevocationsFirstAndKeepsEmailsApart(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	enqueueJob := func(kind, ref string, at time.Time) {
+		t.Helper()
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.EnqueueJob(ctx, kind, ref, at) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mail := enqueue(t, s, "someone@example.com", testClock)
+	enqueueJob(JobGrantAccess, "grant-early", testClock)
+	enqueueJob(JobCreateDatabase, "create", testClock.Add(time.Second))
+	enqueueJob(JobRevokeAccess, "revoke-late", testClock.Add(2*time.Second))
+	enqueueJob(JobRevokeAccess, "revoke-future", testClock.Add(time.Hour))
+
+	now := testClock.Add(3 * time.Second)
+	var order []string
+	for {
+		j, err := s.NextDueJob(ctx, now)
+		if errors.Is(err, ErrNotFound) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, j.Ref)
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkJobDone(ctx, j.ID, now) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"revoke-late", "create", "grant-early", "revoke-future"}
+	if len(order) != len(want) {
+		t.Fatalf("jobs in order %v, want %v", order, want)
+	}
+	for i := range want {
+		if order[i] != want[i] {
+			t.Fatalf("jobs in order %v, want %v (due revocations first, then by kind, then the one not due)", order, want)
+		}
+	}
+	if got, err := s.NextDueEmail(ctx); err != nil || got.ID != mail.ID {
+		t.Errorf("NextDueEmail = %+v, %v; want the one e-mail, untouched by the jobs", got, err)
+	}
+
+	t.Run("a failed job waits for its retry, and RetryJobsNow makes it due", func(t *testing.T) {
+		enqueueJob(JobGrantAccess, "failing", now)
+		j, err := s.NextDueJob(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := now.Add(time.Minute)
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.MarkJobFailed(ctx, j.ID, "connection refused", later) }); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.NextDueJob(ctx, now); !got.NextAttemptAt.Equal(later) || got.Attempts != 1 || got.LastError != "connection refused" {
+			t.Errorf("failed job = %+v, want 1 attempt, its error, due at %v", got, later)
+		}
+		if err := s.Tx(ctx, func(tx WriteTx) error { return tx.RetryJobsNow(ctx, now) }); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.NextDueJob(ctx, now); !got.NextAttemptAt.Equal(now) {
+			t.Errorf("after RetryJobsNow the job is due at %v, want %v", got.NextAttemptAt, now)
+		}
+		if got, _ := s.NextDueEmail(ctx); !got.NextAttemptAt.Equal(testClock) {
+			t.Errorf("RetryJobsNow moved an e-mail: due at %v", got.NextAttemptAt)
+		}
+	})
+}
+
+// Each access state the Collaborators tab shows moves the database's version, and only its own.
+func TestAccessStatesMoveTheirDatabasesVersion(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	owner := createUser(t, s, "owner@example.com", "owner")
+	db := createDatabase(t, s, "db_1", "orders", owner)
+	other := createDatabase(t, s, "db_2", "other", owner)
+	write := func(fn func(tx WriteTx) error) {
+		t.Helper()
+		if err := s.Tx(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version := func(id string) int64 {
+		t.Helper()
+		d, err := s.DatabaseByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Version
+	}
+	write(func(tx WriteTx) error {
+		return tx.InsertAccessDatabase(ctx, AccessDatabase{DatabaseID: db.ID, PgName: "orders", GroupRole: "dbc_g_1", CreatedAt: testClock})
+	})
+	role := AccessRole{DatabaseID: db.ID, UserID: owner.ID, RoleName: "dbc_m_1", Verifier: "v", CreatedAt: testClock}
+	for _, c := range []struct {
+		name  string
+		write func(tx WriteTx) error
+	}{
+		{"granting", func(tx WriteTx) error { return tx.InsertAccessRole(ctx, &role) }},
+		{"failing", func(tx WriteTx) error { return tx.RecordAccessRoleFailure(ctx, "dbc_m_1", "connection refused") }},
+		{"active", func(tx WriteTx) error { return tx.SetAccessRoleState(ctx, "dbc_m_1", AccessActive) }},
+		{"revoking", func(tx WriteTx) error { return tx.SetAccessRoleState(ctx, "dbc_m_1", AccessRevoking) }},
+		{"gone", func(tx WriteTx) error { return tx.DeleteAccessRole(ctx, "dbc_m_1") }},
+	} {
+		before, otherBefore := version(db.ID), version(other.ID)
+		write(c.write)
+		if version(db.ID) == before {
+			t.Errorf("%s: the version stayed at %d", c.name, before)
+		}
+		if version(other.ID) != otherBefore {
+			t.Errorf("%s: another database's version moved", c.name)
+		}
+	}
+	t.Run("one live role per member and database", func(t *testing.T) {
+		write(func(tx WriteTx) error {
+			return tx.InsertAccessRole(ctx, &AccessRole{DatabaseID: db.ID, UserID: owner.ID, RoleName: "dbc_m_2", Verifier: "v", CreatedAt: testClock})
+		})
+		err := s.Tx(ctx, func(tx WriteTx) error {
+			return tx.InsertAccessRole(ctx, &AccessRole{DatabaseID: db.ID, UserID: owner.ID, RoleName: "dbc_m_3", Verifier: "v", CreatedAt: testClock})
+		})
+		if !errors.Is(err, ErrDuplicate) {
+			t.Errorf("a second live role: err = %v, want ErrDuplicate", err)
+		}
+	})
+}
