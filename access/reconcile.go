@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -51,11 +52,29 @@ func (s *Server) Reconcile(ctx context.Context) error {
 		}
 	}
 	known := map[string]bool{}
+	var missing []store.AccessRole
+	var granting []string
 	for _, r := range wanted {
 		known[r.RoleName] = true
-		if err := s.reconcileRole(ctx, r, roles); err != nil {
-			errs = append(errs, fmt.Errorf("role %s: %w", r.RoleName, err))
+		if r.State == store.AccessRevoking {
+			if err := s.finishRevocation(ctx, r, roles); err != nil {
+				errs = append(errs, fmt.Errorf("role %s: %w", r.RoleName, err))
+			}
+			continue
 		}
+		if have, ok := roles[r.RoleName]; !ok || !have.login || !slices.Contains(have.groups, r.GroupRole) {
+			if r.State == store.AccessActive {
+				s.log.Info("access drift: granting a role again", "role", r.RoleName)
+			}
+			missing = append(missing, r)
+		} else if r.State == store.AccessGranting {
+			granting = append(granting, r.RoleName)
+		}
+	}
+	done, err := s.grantAll(ctx, missing, roles)
+	errs = append(errs, err)
+	if err := s.markGranted(ctx, append(granting, done...)); err != nil {
+		errs = append(errs, err)
 	}
 	for name, r := range roles {
 		if r.mark != s.mark(markMember) || known[name] {
@@ -69,31 +88,62 @@ func (s *Server) Reconcile(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// reconcileRole brings role r to its state in the store.
-func (s *Server) reconcileRole(ctx context.Context, r store.AccessRole, roles map[string]pgRole) error {
-	have, exists := roles[r.RoleName]
-	if r.State == store.AccessRevoking {
-		if exists {
-			s.log.Info("access drift: finishing a revocation", "role", r.RoleName)
-			if err := s.dropRole(ctx, r.RoleName, r.PgName, r.GroupRole); err != nil {
-				return err
-			}
-		}
-		return s.store.Tx(ctx, func(tx store.WriteTx) error { return tx.DeleteAccessRole(ctx, r.RoleName) })
-	}
-	if exists && have.login && slices.Contains(have.groups, r.GroupRole) {
-		if r.State == store.AccessActive {
-			return nil
-		}
-	} else {
-		if r.State == store.AccessActive {
-			s.log.Info("access drift: granting a role again", "role", r.RoleName)
-		}
-		if err := s.grant(ctx, r); err != nil {
+// finishRevocation drops role r, which the store wants gone, and forgets it.
+func (s *Server) finishRevocation(ctx context.Context, r store.AccessRole, roles map[string]pgRole) error {
+	if _, exists := roles[r.RoleName]; exists {
+		s.log.Info("access drift: finishing a revocation", "role", r.RoleName)
+		if err := s.dropRole(ctx, r.RoleName, r.PgName, r.GroupRole); err != nil {
 			return err
 		}
 	}
-	return s.store.Tx(ctx, func(tx store.WriteTx) error { return s.granted(ctx, tx, r.RoleName) })
+	return s.store.Tx(ctx, func(tx store.WriteTx) error { return tx.DeleteAccessRole(ctx, r.RoleName) })
+}
+
+// grantBatch is how many roles one statement string grants: a reconcile from scratch
+// makes one round trip and one commit per batch rather than per role.
+const grantBatch = 100
+
+// grantAll grants the roles in batches, and one by one the roles of a batch that
+// failed, and returns the names of those granted.
+func (s *Server) grantAll(ctx context.Context, list []store.AccessRole, roles map[string]pgRole) ([]string, error) {
+	var done []string
+	var errs []error
+	for batch := range slices.Chunk(list, grantBatch) {
+		var sql strings.Builder
+		for _, r := range batch {
+			_, exists := roles[r.RoleName]
+			sql.WriteString(s.grantSQL(r, exists))
+		}
+		if _, err := s.pool.Exec(ctx, sql.String()); err == nil {
+			for _, r := range batch {
+				done = append(done, r.RoleName)
+			}
+			continue
+		}
+		for _, r := range batch {
+			if err := s.grant(ctx, r); err != nil {
+				errs = append(errs, fmt.Errorf("role %s: %w", r.RoleName, err))
+				continue
+			}
+			done = append(done, r.RoleName)
+		}
+	}
+	return done, errors.Join(errs...)
+}
+
+// markGranted records that the roles named exist on the server.
+func (s *Server) markGranted(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	return s.store.Tx(ctx, func(tx store.WriteTx) error {
+		for _, name := range names {
+			if err := s.granted(ctx, tx, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // markedRoles returns this instance's roles by name.

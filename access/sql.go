@@ -192,21 +192,23 @@ func (s *Server) grant(ctx context.Context, r store.AccessRole) error {
 	if err != nil {
 		return err
 	}
-	var sql string
-	switch {
-	case exists && mark != s.mark(markMember):
+	if exists && mark != s.mark(markMember) {
 		return fmt.Errorf("role %s %w", r.RoleName, errNotOurs)
-	case exists:
-		sql = fmt.Sprintf(`ALTER ROLE %s LOGIN PASSWORD %s; GRANT %s TO %[1]s`, ident(r.RoleName), literal(r.Verifier), ident(r.GroupRole))
-	default:
-		sql = fmt.Sprintf(`CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE %s PASSWORD %s`,
-			ident(r.RoleName), ident(r.GroupRole), literal(r.Verifier))
 	}
 	// One simple-protocol string: one round trip, one implicit transaction.
-	sql += fmt.Sprintf(`; COMMENT ON ROLE %s IS %s; ALTER ROLE %[1]s SET role = %[3]s`,
-		ident(r.RoleName), literal(s.mark(markMember)), literal(r.GroupRole))
-	_, err = s.pool.Exec(ctx, sql)
+	_, err = s.pool.Exec(ctx, s.grantSQL(r, exists))
 	return err
+}
+
+// grantSQL is grant's SQL for r, a role of this instance if it exists.
+func (s *Server) grantSQL(r store.AccessRole, exists bool) string {
+	sql := fmt.Sprintf(`CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE %s PASSWORD %s`,
+		ident(r.RoleName), ident(r.GroupRole), literal(r.Verifier))
+	if exists {
+		sql = fmt.Sprintf(`ALTER ROLE %s LOGIN PASSWORD %s; GRANT %s TO %[1]s`, ident(r.RoleName), literal(r.Verifier), ident(r.GroupRole))
+	}
+	return sql + fmt.Sprintf(`; COMMENT ON ROLE %s IS %s; ALTER ROLE %[1]s SET role = %[3]s;`,
+		ident(r.RoleName), literal(s.mark(markMember)), literal(r.GroupRole))
 }
 
 // SetVerifier gives role a new password verifier: the old password stops working.
