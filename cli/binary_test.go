@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"dbcollab/internal/pgtest"
 )
 
 // The tests in this file build the real dbcollab binary, run `dbcollab serve --demo` on
@@ -31,7 +33,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m) // stops the PostgreSQL cluster, if a test started one
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

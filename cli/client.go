@@ -320,3 +320,52 @@ func unwrapURLError(err error) error {
 	}
 	return err
 }
+
+// DatabaseCredentials is how the token's user connects to a database's PostgreSQL.
+type DatabaseCredentials struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Database string `json:"database"`
+	User     string `json:"user"`
+	URI      string `json:"uri"`
+	// Password is only in the answer of a reset: dbcollab keeps no copy of it.
+	Password string `json:"password"`
+}
+
+// credentialsAnswer is the API's answer: the credentials and whose they are.
+type credentialsAnswer struct {
+	Credentials *DatabaseCredentials `json:"credentials"`
+	Username    string               `json:"username"`
+}
+
+// Credentials returns the token's user's credentials on a database, without password,
+// and the user's username.
+func (c *Client) Credentials(ctx context.Context, ref string) (DatabaseCredentials, string, error) {
+	var out credentialsAnswer
+	if err := c.do(ctx, http.MethodGet, links.APICredentials(ref), nil, &out); err != nil {
+		return DatabaseCredentials{}, "", err
+	}
+	return out.check(http.StatusOK, false)
+}
+
+// ResetCredentials gives the token's user a new password on a database (the previous
+// one stops working) and returns the credentials with it.
+func (c *Client) ResetCredentials(ctx context.Context, ref string) (DatabaseCredentials, string, error) {
+	var out credentialsAnswer
+	if err := c.do(ctx, http.MethodPost, links.APICredentials(ref), nil, &out); err != nil {
+		return DatabaseCredentials{}, "", err
+	}
+	return out.check(http.StatusCreated, true)
+}
+
+func (a credentialsAnswer) check(status int, withPassword bool) (DatabaseCredentials, string, error) {
+	c := a.Credentials
+	if c == nil || c.Host == "" || c.Port == 0 || c.Database == "" || c.User == "" || c.URI == "" || a.Username == "" {
+		return DatabaseCredentials{}, "", &APIError{Status: status,
+			Message: `the answer has no "credentials" with "host", "port", "database", "user" and "uri", or no "username"`}
+	}
+	if withPassword && c.Password == "" {
+		return DatabaseCredentials{}, "", &APIError{Status: status, Message: `the answer has no "password"`}
+	}
+	return *c, a.Username, nil
+}

@@ -1,5 +1,6 @@
 // Package cli is the command-line client: login and logout, and the commands that list,
-// invite and remove the collaborators of a database, and transfer it, through the JSON API.
+// invite and remove the collaborators of a database, transfer it, and show or reset one's
+// own PostgreSQL credentials on it, through the JSON API.
 package cli
 
 import (
@@ -22,6 +23,8 @@ func Commands() []*urfave.Command {
 		collaboratorsRemoveCommand(),
 		collaboratorsTransferCommand(),
 		collaboratorsEventsCommand(),
+		credentialsCommand(),
+		credentialsResetCommand(),
 	}
 }
 

@@ -23,6 +23,8 @@ type fakeAPI struct {
 	nextID int
 	// calls logs "METHOD /path" of every request, to check what was (not) asked.
 	calls []string
+	// resets counts the password resets, each giving password-N.
+	resets int
 	// answer, when set, answers instead of the contract's handlers if it returns true:
 	// for answers a well-behaved API does not give.
 	answer func(w http.ResponseWriter, r *http.Request) bool
@@ -57,6 +59,8 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	mux.HandleFunc("GET /v1/databases/{db}/collaborators", f.authed(f.listCollaborators))
 	mux.HandleFunc("POST /v1/databases/{db}/collaborators", f.authed(f.invite))
 	mux.HandleFunc("DELETE /v1/databases/{db}/collaborators/{id}", f.authed(f.revoke))
+	mux.HandleFunc("GET /v1/databases/{db}/credentials", f.authed(f.credentials))
+	mux.HandleFunc("POST /v1/databases/{db}/credentials", f.authed(f.credentials))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.calls = append(f.calls, r.Method+" "+r.URL.EscapedPath())
@@ -248,4 +252,29 @@ func (f *fakeAPI) revoke(w http.ResponseWriter, r *http.Request, email string) {
 		return
 	}
 	writeError(w, http.StatusNotFound, "Collaborator "+r.PathValue("id")+" not found")
+}
+
+// credentials answers a member's own PostgreSQL login (row N is role dbc_mN) on the
+// demo database; a POST resets its password.
+func (f *fakeAPI) credentials(w http.ResponseWriter, r *http.Request, email string) {
+	if !f.visible(r.PathValue("db"), email) {
+		writeError(w, http.StatusNotFound, "Database "+r.PathValue("db")+" not found")
+		return
+	}
+	var row fakeRow
+	for _, row = range f.rows {
+		if row.email == email {
+			break
+		}
+	}
+	role := "dbc_m" + strconv.Itoa(row.id)
+	creds := map[string]any{"host": "pg.example.com", "port": 5432, "database": demoDatabaseName, "user": role,
+		"uri": "postgresql://" + role + "@pg.example.com:5432/" + demoDatabaseName}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		f.resets++
+		creds["password"] = "password-" + strconv.Itoa(f.resets)
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"credentials": creds, "username": row.username})
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"dbcollab/internal/pgtest"
 )
 
 // chromiumPath is where Debian's chromium package installs the browser.
@@ -76,5 +78,6 @@ func run(m *testing.M) int {
 		defer cancel()
 		allocator = ctx
 	}
-	return m.Run()
+	// pgtest stops the PostgreSQL cluster of the tests that started one.
+	return pgtest.Main(m)
 }

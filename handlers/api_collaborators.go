@@ -22,12 +22,16 @@ type apiCollaborator struct {
 	InvitedAt string  `json:"invited_at"`
 	// AcceptedAt is null until the invitation is accepted.
 	AcceptedAt *string `json:"accepted_at"`
+	// Access is the member's PostgreSQL access: "none" for an invitation, and for
+	// everyone without a PostgreSQL server.
+	Access service.AccessState `json:"access"`
 }
 
 func toAPICollaborator(m store.Collaborator) apiCollaborator {
 	out := apiCollaborator{
 		ID: m.ID, Email: m.Email, Status: m.Status, Role: m.Role(),
 		InvitedAt: apiTime(m.InvitedAt), AcceptedAt: apiOptionalTime(m.AcceptedAt),
+		Access: service.AccessNone,
 	}
 	// An invitation has no account until it is accepted: pending (or expired) rows have
 	// no username.
@@ -40,13 +44,26 @@ func toAPICollaborator(m store.Collaborator) apiCollaborator {
 // apiCollaboratorsList lists a database's owner, then its collaborators and pending
 // invitations in invitation order.
 func (s *Server) apiCollaboratorsList(c echo.Context) error {
-	_, rows, err := s.Service.Collaborators(c.Request().Context(), apiUser(c).ID, c.Param("db"))
+	ctx, user := c.Request().Context(), apiUser(c)
+	member, err := s.Service.Membership(ctx, user.ID, c.Param("db"))
 	if err != nil {
 		return databaseNotFound(c, err)
 	}
+	_, rows, err := s.Service.Collaborators(ctx, user.ID, member.Database().ID)
+	if err != nil {
+		return databaseNotFound(c, err)
+	}
+	states, _, err := s.accessStates(c, member)
+	if err != nil {
+		return err
+	}
 	out := make([]apiCollaborator, 0, len(rows))
 	for _, m := range rows {
-		out = append(out, toAPICollaborator(m))
+		row := toAPICollaborator(m)
+		if a, ok := states[m.UserID]; ok && m.UserID != 0 {
+			row.Access = a.State
+		}
+		out = append(out, row)
 	}
 	return c.JSON(http.StatusOK, map[string][]apiCollaborator{"collaborators": out})
 }

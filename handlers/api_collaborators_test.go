@@ -10,7 +10,7 @@ import (
 	"dbcollab/service/servicetest"
 )
 
-// collaboratorJSON is a row as the API shows it, at the fixed clock.
+// collaboratorJSON is a row as the API shows it, at the fixed clock, without a PostgreSQL server.
 func collaboratorJSON(id int64, email, username, status, role string, accepted bool) string {
 	user, acceptedAt := "null", "null"
 	if username != "" {
@@ -19,7 +19,7 @@ func collaboratorJSON(id int64, email, username, status, role string, accepted b
 	if accepted {
 		acceptedAt = `"2025-03-14T09:26:53Z"`
 	}
-	return fmt.Sprintf(`{"id":%d,"email":"%s","username":%s,"status":"%s","role":"%s","invited_at":"2025-03-14T09:26:53Z","accepted_at":%s}`,
+	return fmt.Sprintf(`{"id":%d,"email":"%s","username":%s,"status":"%s","role":"%s","invited_at":"2025-03-14T09:26:53Z","accepted_at":%s,"access":"none"}`,
 		id, email, user, status, role, acceptedAt)
 }
 

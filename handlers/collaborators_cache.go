@@ -32,6 +32,10 @@ import (
 //   - the clock: a pending row shows as expired from its expiry on, so a tab is kept
 //     only until the first expiry of its rows (service.FirstExpiry).
 //   - the flash message: a tab showing one is not kept, nor served from here.
+//   - the PostgreSQL sessions open now ("connected: N"), which no write moves: with a
+//     server attached they are read on every view, and a tab is served only to a view
+//     that finds the same counts (the access states are in the store, moving the version).
+
 type collaboratorsCache struct {
 	mu      sync.Mutex
 	entries map[collaboratorsKey]cachedAnswer
@@ -54,17 +58,18 @@ type cachedAnswer struct {
 	databaseID string
 	version    int64
 	until      time.Time // zero: no expiry
+	sessions   string    // liveSessions.key
 }
 
 // maxCachedTabs bounds the memory: past it, the cache starts again empty. A hundred
 // rows make 11 KB gzipped (137 KB for the rare client that does not accept gzip).
 const maxCachedTabs = 4 << 20
 
-func (cc *collaboratorsCache) get(key collaboratorsKey, db store.Database, now time.Time) (cachedAnswer, bool) {
+func (cc *collaboratorsCache) get(key collaboratorsKey, db store.Database, sessions liveSessions, now time.Time) (cachedAnswer, bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	a, ok := cc.entries[key]
-	if !ok || a.databaseID != db.ID || a.version != db.Version || (!a.until.IsZero() && !now.Before(a.until)) {
+	if !ok || a.databaseID != db.ID || a.version != db.Version || a.sessions != sessions.key || (!a.until.IsZero() && !now.Before(a.until)) {
 		return cachedAnswer{}, false
 	}
 	return a, true
@@ -98,8 +103,12 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 		return err
 	}
 	db := member.Database()
+	sessions, err := s.liveSessions(c, member)
+	if err != nil {
+		return err
+	}
 	if flash.text == "" {
-		if a, ok := s.collaboratorsCache.get(key, db, s.Service.Time()); ok {
+		if a, ok := s.collaboratorsCache.get(key, db, sessions, s.Service.Time()); ok {
 			return a.send(c)
 		}
 	}
@@ -108,12 +117,16 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := pageWithFlash(c, collaboratorsTitle(tab), flash)
-	a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, key.page), key.gzip)
+	access, err := s.accessView(c, member, sessions)
 	if err != nil {
 		return err
 	}
-	a.databaseID, a.version, a.until = db.ID, db.Version, s.Service.FirstExpiry(tab.Rows)
+	p := pageWithFlash(c, collaboratorsTitle(tab), flash)
+	a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, key.page, access), key.gzip)
+	if err != nil {
+		return err
+	}
+	a.databaseID, a.version, a.until, a.sessions = db.ID, db.Version, s.Service.FirstExpiry(tab.Rows), sessions.key
 	if flash.text == "" {
 		s.collaboratorsCache.put(key, a)
 	}

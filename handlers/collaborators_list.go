@@ -19,7 +19,19 @@ func (s *Server) collaboratorsList(c echo.Context) error {
 // notice (if any) in place of the flash and the page of Activity the query asks for.
 func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.AddForm, notice string) error {
 	page := activityPage(c)
-	tab, err := s.Service.CollaboratorsTab(c.Request().Context(), currentUser(c).ID, c.Param("db"), page)
+	member, err := s.Service.Membership(c.Request().Context(), currentUser(c).ID, c.Param("db"))
+	if err != nil {
+		return err
+	}
+	tab, err := s.Service.CollaboratorsTabOf(c.Request().Context(), member, page)
+	if err != nil {
+		return err
+	}
+	sessions, err := s.liveSessions(c, member)
+	if err != nil {
+		return err
+	}
+	access, err := s.accessView(c, member, sessions)
 	if err != nil {
 		return err
 	}
@@ -30,7 +42,7 @@ func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.A
 	if notice != "" {
 		p.Flash, p.FlashIsError = notice, false
 	}
-	return render(c, status, collaboratorsPage(p, tab, addForm, page))
+	return render(c, status, collaboratorsPage(p, tab, addForm, page, access))
 }
 
 // activityPage is the page of Activity the query asks for, from 1.
@@ -46,8 +58,8 @@ func collaboratorsTitle(tab service.CollaboratorsTab) string {
 	return "Collaborators · " + tab.Database.Name
 }
 
-func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.AddForm, page int) templ.Component {
+func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.AddForm, page int, access views.AccessView) templ.Component {
 	v := views.CollaboratorsView{Database: tab.Database, Rows: tab.Rows, AddForm: addForm, Events: tab.Events,
-		EventsPage: page, MoreEvents: tab.MoreEvents}
+		EventsPage: page, MoreEvents: tab.MoreEvents, Access: access}
 	return views.CollaboratorsPage(p, v)
 }

@@ -165,6 +165,9 @@ var matrixRoutes = []matrixRoute{
 		done:  func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM api_tokens WHERE id = ?`, c.id) == 0 }},
 
 	{method: http.MethodGet, path: "/databases/:db", want: roles(toLogin, hide, hide, ok, ok, hide)},
+	// A member's own password is reset, and shown on the answer.
+	{method: http.MethodPost, path: "/databases/:db/credentials", want: roles(toLogin, hide, hide, okActs, okActs, hide),
+		setup: rememberVerifier, done: verifierChanged},
 	{method: http.MethodGet, path: "/databases/:db/settings", want: roles(toLogin, hide, hide, ok, ok, hide)},
 	{method: http.MethodGet, path: "/databases/:db/settings/collaborators", want: roles(toLogin, hide, hide, ok, ok, hide)},
 	{method: http.MethodPost, path: "/databases/:db/settings/collaborators", want: roles(toLogin, hide, hide, did(collaboratorsTab), did(collaboratorsTab), hide),
@@ -207,6 +210,9 @@ var matrixRoutes = []matrixRoute{
 		done: targetResent},
 	{method: http.MethodPost, path: "/v1/databases/:db/owner", want: roles(e401, hide, hide, e422, okActs, hide),
 		setup: acceptedTarget, done: targetOwns},
+	{method: http.MethodGet, path: "/v1/databases/:db/credentials", want: roles(e401, hide, hide, ok, ok, hide)},
+	{method: http.MethodPost, path: "/v1/databases/:db/credentials", want: roles(e401, hide, hide, made, made, hide),
+		setup: rememberVerifier, done: verifierChanged},
 
 	// The Scalingo-compatible API: the exchange takes the role's API token as Basic
 	// auth, every other route the access token it gives (see sendTo).
@@ -223,6 +229,19 @@ var matrixRoutes = []matrixRoute{
 		done: invitedCaseAddress},
 	{method: http.MethodDelete, path: "/v1/apps/:db/collaborators/:id", want: roles(e401, hide, hide, gone, gone, hide),
 		done: targetRevoked},
+}
+
+// rememberVerifier keeps the password verifier of the case's role, if it has a login.
+func rememberVerifier(c *matrixCase) {
+	if r, err := c.h.store.LiveAccessRole(c.t.Context(), c.h.db.ID, c.w.users[c.role].ID); err == nil {
+		c.verifier = r.Verifier
+	}
+}
+
+// verifierChanged: the case's role has a login whose password is no longer the one before.
+func verifierChanged(c *matrixCase) bool {
+	r, err := c.h.store.LiveAccessRole(c.t.Context(), c.h.db.ID, c.w.users[c.role].ID)
+	return err == nil && r.Verifier != c.verifier
 }
 
 // tokenNamedAfterCase: an API token named after the case exists.
@@ -318,14 +337,16 @@ type matrixWorld struct {
 func newMatrixWorld(t *testing.T, overHTTPS bool) *matrixWorld {
 	t.Helper()
 	w := &matrixWorld{secure: overHTTPS}
+	// A PostgreSQL server is attached, so that the credentials routes work for members.
+	pg := withPostgres(&fakePostgres{})
 	if overHTTPS {
-		w.h = newHarness(t, secure)
+		w.h = newHarness(t, secure, pg)
 		ts := httptest.NewTLSServer(w.h.server.Routes())
 		t.Cleanup(ts.Close)
 		// Links in e-mails keep the http address: only their tokens are used.
 		w.h.url, w.transport = ts.URL, ts.Client().Transport
 	} else {
-		w.h = newHarness(t)
+		w.h = newHarness(t, pg)
 	}
 	h, ctx := w.h, t.Context()
 	w.db = openSQL(t, h.dbPath)
@@ -336,6 +357,7 @@ func newMatrixWorld(t *testing.T, overHTTPS bool) *matrixWorld {
 		t.Fatal(err)
 	}
 	w.users = [roleCount]store.User{stranger: h.stranger, pendingInvitee: h.invitee, collaborator: h.collaborator, owner: h.owner, revoked: rita}
+	h.activateAccess()
 	for r := range roleCount {
 		a := w.browser(h)
 		if r != anonymous {
@@ -390,6 +412,8 @@ type matrixCase struct {
 	json   string
 	// auth, when set, is sent instead of the role's Authorization header.
 	auth string
+	// verifier is the role's password verifier before the request.
+	verifier string
 }
 
 func (w *matrixWorld) newCase(t *testing.T, route matrixRoute, r role, ref string) *matrixCase {

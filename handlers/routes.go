@@ -48,6 +48,7 @@ func (s *Server) Routes() *echo.Echo {
 
 	db := signedIn.Group("/databases/:db")
 	db.GET("", s.databaseOverview)
+	db.POST("/credentials", s.credentialsReset)
 	db.GET("/settings", s.databaseSettings)
 	db.GET("/settings/collaborators", s.collaboratorsList)
 	db.POST("/settings/collaborators", s.collaboratorsAdd)
@@ -71,6 +72,8 @@ func (s *Server) Routes() *echo.Echo {
 	api.POST("/databases/:db/collaborators/:id/resend", s.apiCollaboratorsResend, s.requireAPIToken)
 	api.POST("/databases/:db/owner", s.apiOwnerTransfer, s.requireAPIToken)
 	api.GET("/databases/:db/events", s.apiEventsList, s.requireAPIToken)
+	api.GET("/databases/:db/credentials", s.apiCredentialsShow, s.requireAPIToken)
+	api.POST("/databases/:db/credentials", s.apiCredentialsReset, s.requireAPIToken)
 
 	// The Scalingo-compatible API, for the official scalingo client and go-scalingo: the
 	// access token of the exchange opens these routes and no other.

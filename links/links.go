@@ -79,3 +79,10 @@ func APIOwner(ref string) string { return APIDatabase(ref) + "/owner" }
 
 // APIEvents is the database's Activity in the JSON API.
 func APIEvents(ref string) string { return APIDatabase(ref) + "/events" }
+
+// APICredentials are the signed-in user's credentials on database ref: GET shows them
+// without password, POST resets the password.
+func APICredentials(ref string) string { return APIDatabase(ref) + "/credentials" }
+
+// Credentials is where the Overview's "Reset password" button posts.
+func Credentials(name string) string { return Database(name) + "/credentials" }
