@@ -46,7 +46,7 @@ func (s *Server) Reconcile(ctx context.Context) error {
 		if _, ok := roles[d.GroupRole]; ok && slices.Contains(dbs, d.PgName) {
 			continue
 		}
-		s.log.Info("access drift: creating the database again", "database", d.PgName)
+		s.log.Info("access reconcile: creating the database", "database", d.PgName)
 		if err := s.ensureDatabase(ctx, d); err != nil {
 			errs = append(errs, fmt.Errorf("database %s: %w", d.PgName, err))
 		}

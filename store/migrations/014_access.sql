@@ -50,8 +50,3 @@ CREATE TRIGGER access_roles_version_on_delete AFTER DELETE ON access_roles
 BEGIN
     UPDATE databases SET version = version + 1 WHERE id = OLD.database_id;
 END;
-
--- The mark put on every role and database dbcollab creates (COMMENT ON), so that two
--- instances sharing a server, and anything made by hand, are never touched.
-INSERT INTO settings (key, value) VALUES ('access_instance', lower(hex(randomblob(8))))
-    ON CONFLICT (key) DO NOTHING;
