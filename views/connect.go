@@ -8,7 +8,7 @@ import (
 // ConnectView is what the Overview tells its viewer about the database's PostgreSQL:
 // how to connect as themself (the Connect card), its size and who is connected now.
 type ConnectView struct {
-	// Attached is false when dashboard runs without a PostgreSQL server: there is
+	// Attached is false when the dashboard runs without a PostgreSQL server: there is
 	// nothing to connect to, and the card says so instead.
 	Attached bool
 	// Waiting, when set, says plainly why the viewer has no credentials to show yet
