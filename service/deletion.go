@@ -80,7 +80,8 @@ func (s *Service) deleteDatabase(ctx context.Context, actorID int64, ref string,
 // AccountDeletion is what the account page's "Delete account" form sends.
 type AccountDeletion struct {
 	Password string
-	// Email is the account's address, typed to confirm.
+	// Email is the account's address, typed to confirm. Refusals name the form's fields
+	// delete_password and delete_confirm_email.
 	Email string
 }
 
@@ -97,11 +98,11 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, in AccountDel
 	if err := s.refuseOwner(ctx, s.Store.Conn, userID); err != nil {
 		return err
 	}
-	if err := s.checkPassword(user, in.Password); err != nil {
+	if err := s.checkDeletionPassword(user, in.Password); err != nil {
 		return err
 	}
 	if typed, _ := NormalizeEmail(in.Email); typed != user.Email {
-		return invalid("confirm_email", "Type your e-mail address, "+user.Email+", to delete your account")
+		return invalid("delete_confirm_email", "Type your e-mail address, "+user.Email+", to delete your account")
 	}
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		// Checked again in the transaction: nothing may have changed since.
@@ -110,7 +111,7 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, in AccountDel
 			return err
 		}
 		if current.PasswordHash != user.PasswordHash {
-			return ErrWrongPassword
+			return errWrongDeletionPassword
 		}
 		if err := s.refuseOwner(ctx, tx.Conn, userID); err != nil {
 			return err
@@ -154,18 +155,18 @@ func (s *Service) refuseOwner(ctx context.Context, c store.Conn, userID int64) e
 	return conflict("", fmt.Sprintf("You own %s: transfer or delete them first", strings.Join(owned, ", ")))
 }
 
-// ErrWrongPassword refuses a change that needs the account's password.
-var ErrWrongPassword = invalid("password", "Wrong password")
+// errWrongDeletionPassword refuses a deletion without the account's password.
+var errWrongDeletionPassword = invalid("delete_password", "This is not your current password")
 
-// checkPassword compares password with user's, behind the log-in throttle of the account:
-// a stolen session guesses the password no faster here than on the log-in page.
-func (s *Service) checkPassword(user store.User, password string) error {
+// checkDeletionPassword compares password with user's, behind the log-in throttle of the
+// account: a stolen session guesses it no faster here than on the log-in page.
+func (s *Service) checkDeletionPassword(user store.User, password string) error {
 	account := throttled{throttleKey("account", loginAccount(user.Email)), AccountFreeFailures}
 	if wait := s.logins.begin(s.now(), account); wait > 0 {
-		return &Error{Kind: TooMany, Field: "password", Message: (&ThrottledError{Wait: wait}).Error()}
+		return &Error{Kind: TooMany, Field: "delete_password", Message: (&ThrottledError{Wait: wait}).Error()}
 	}
 	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(password)) != nil {
-		return ErrWrongPassword
+		return errWrongDeletionPassword
 	}
 	s.logins.undo(account)
 	return nil

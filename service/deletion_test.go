@@ -117,10 +117,10 @@ func TestDeleteAccountNeedsThePasswordAndTheTypedAddress(t *testing.T) {
 		in             service.AccountDeletion
 		field, message string
 	}{
-		{"wrong password", service.AccountDeletion{Password: "password-owner", Email: w.collaborator.Email}, "password", "Wrong password"},
-		{"no address", service.AccountDeletion{Password: "password-collaborator"}, "confirm_email",
+		{"wrong password", service.AccountDeletion{Password: "password-owner", Email: w.collaborator.Email}, "delete_password", "This is not your current password"},
+		{"no address", service.AccountDeletion{Password: "password-collaborator"}, "delete_confirm_email",
 			"Type your e-mail address, collaborator@example.com, to delete your account"},
-		{"someone else's address", service.AccountDeletion{Password: "password-collaborator", Email: w.owner.Email}, "confirm_email",
+		{"someone else's address", service.AccountDeletion{Password: "password-collaborator", Email: w.owner.Email}, "delete_confirm_email",
 			"Type your e-mail address, collaborator@example.com, to delete your account"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,10 +143,10 @@ func TestWrongPasswordsOnDeleteAccountAreThrottledLikeLogIns(t *testing.T) {
 	w := newWorld(t)
 	for range service.AccountFreeFailures + 1 {
 		err := w.svc.DeleteAccount(t.Context(), w.collaborator.ID, service.AccountDeletion{Password: "guess", Email: w.collaborator.Email})
-		wantError(t, err, service.Invalid, "password", "Wrong password")
+		wantError(t, err, service.Invalid, "delete_password", "This is not your current password")
 	}
 	err := w.deleteAccount(w.collaborator)
-	if e, ok := service.AsError(err); !ok || e.Kind != service.TooMany || e.Field != "password" {
+	if e, ok := service.AsError(err); !ok || e.Kind != service.TooMany || e.Field != "delete_password" {
 		t.Fatalf("after %d wrong passwords, the right one: %v; want a wait, next to the password", service.AccountFreeFailures+1, err)
 	}
 	if !w.seesDatabase(t, w.collaborator) {
