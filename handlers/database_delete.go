@@ -18,7 +18,7 @@ func (s *Server) databaseDelete(c echo.Context) error {
 	if e, ok := service.AsError(err); ok && e.Kind == service.Invalid {
 		if e.Field == "" {
 			s.flashError(c, e.Message)
-			return c.Redirect(http.StatusSeeOther, links.Settings(c.Param("db")))
+			return c.Redirect(http.StatusSeeOther, links.Settings(db.Name))
 		}
 		return s.renderSettings(c, http.StatusUnprocessableEntity,
 			views.Form{Values: map[string]string{"name": typed}, Errors: service.ByField(err)})

@@ -33,7 +33,8 @@ func (s *Service) DeleteDatabaseConfirmed(ctx context.Context, actorID int64, re
 
 // deleteDatabase deletes the database with its rows and Activity; its accepted
 // collaborators are told, its owner gets a receipt, and its invitation links then say
-// it no longer exists. Its name is free again.
+// it no longer exists. Its name is free again. With a refusal it still returns the
+// database when the actor may see it, so that the refusal can lead back to it.
 func (s *Service) deleteDatabase(ctx context.Context, actorID int64, ref string, confirm func(store.Database) error) (store.Database, error) {
 	var db store.Database
 	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
@@ -71,7 +72,7 @@ func (s *Service) deleteDatabase(ctx context.Context, actorID int64, ref string,
 		return tx.DeleteDatabase(ctx, db.ID, now)
 	})
 	if err != nil {
-		return store.Database{}, err
+		return db, err
 	}
 	s.emailQueued()
 	return db, nil
