@@ -284,9 +284,9 @@ func TestCredentialsErrors(t *testing.T) {
 	}
 }
 
-// A membership ended outside Revoke (an account deleted, branch deletion) queues its
-// revocation; the role goes even when the row that wanted it is deleted with the account.
-func TestRevocationQueuedOutsideRevokeDropsTheRoleEvenWithoutItsRow(t *testing.T) {
+// Deleting an account removes its real access as leaving does: its sessions end and its
+// role goes, even though the role's row goes with the account.
+func TestDeletingAnAccountDropsItsRoles(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
 	owner, alice := e.user(t, "owner"), e.user(t, "alice")
@@ -301,15 +301,8 @@ func TestRevocationQueuedOutsideRevokeDropsTheRoleEvenWithoutItsRow(t *testing.T
 	if _, err := conn.Exec(ctx, `RESET ROLE; CREATE TABLE own (v int)`); err != nil {
 		t.Fatal(err)
 	}
-	err = e.st.Tx(ctx, func(tx store.WriteTx) error {
-		if err := e.svc.EnqueueAccessRevocation(ctx, tx, db.ID, alice.ID); err != nil {
-			return err
-		}
-		return tx.DeleteAccessRole(ctx, creds.User) // as the account's deletion would
-	})
-	if err != nil {
+	if err := e.svc.DeleteAccount(ctx, alice.ID, service.AccountDeletion{Password: "password-alice", Email: alice.Email}); err != nil {
 		t.Fatal(err)
 	}
-	e.svc.AccessQueued()
 	waitFor(t, time.Second, "alice's role dropped, her own table given away", func() bool { return !e.roleExists(t, creds.User) })
 }

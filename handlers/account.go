@@ -19,11 +19,16 @@ func (s *Server) account(c echo.Context) error {
 // renderAccount shows the account page with its API tokens, and the token just created
 // if there is one, which it forgets at once.
 func (s *Server) renderAccount(c echo.Context, status int, newTokenForm views.Form) error {
+	return s.renderAccountView(c, status, views.AccountView{Form: newTokenForm})
+}
+
+// renderAccountView is renderAccount with the input and errors of any of its forms in v.
+func (s *Server) renderAccountView(c echo.Context, status int, v views.AccountView) error {
 	tokens, err := s.Service.APITokens(c.Request().Context(), currentUser(c).ID)
 	if err != nil {
 		return err
 	}
-	v := views.AccountView{Tokens: tokens, Form: newTokenForm}
+	v.Tokens = tokens
 	sess := s.session(c)
 	if token, ok := sess.Values[sessionNewAPIToken].(string); ok {
 		v.NewToken = token

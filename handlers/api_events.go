@@ -11,7 +11,8 @@ import (
 
 type apiEvent struct {
 	Type string `json:"type"`
-	// Actor is the username of who did it; null for what nobody did (an expiry).
+	// Actor is the username of who did it, or the address of a deleted account; null for
+	// what nobody did (an expiry).
 	Actor  *string `json:"actor"`
 	Target string  `json:"target"`
 	At     string  `json:"at"`
@@ -19,7 +20,7 @@ type apiEvent struct {
 
 func toAPIEvent(e store.Event) apiEvent {
 	out := apiEvent{Type: e.Type, Target: e.Target, At: apiTime(e.At)}
-	if e.ActorID != 0 {
+	if e.ActorName != "" {
 		out.Actor = &e.ActorName
 	}
 	return out

@@ -36,6 +36,12 @@ func (s *Server) renderOverview(c echo.Context, m service.Membership, creds serv
 }
 
 func (s *Server) databaseSettings(c echo.Context) error {
+	return s.renderSettings(c, http.StatusOK, views.Form{})
+}
+
+// renderSettings shows Settings → General, with the Delete database form's input and
+// errors.
+func (s *Server) renderSettings(c echo.Context, status int, deleteForm views.Form) error {
 	db, err := s.Service.Database(c.Request().Context(), currentUser(c).ID, c.Param("db"))
 	if err != nil {
 		return err
@@ -44,5 +50,5 @@ func (s *Server) databaseSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.GeneralPage(p, db))
+	return render(c, status, views.GeneralPage(p, db, deleteForm))
 }

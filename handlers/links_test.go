@@ -47,6 +47,9 @@ func TestEveryLinkIsARoute(t *testing.T) {
 		{http.MethodPost, links.RevokeAccountToken(7)},
 		{http.MethodPost, links.APITokens},
 		{http.MethodDelete, links.APICurrentToken},
+		{http.MethodPost, links.AccountDelete},
+		{http.MethodPost, links.DeleteDatabase("orders")},
+		{http.MethodDelete, links.APIDatabase("db_1")},
 	} {
 		u, err := url.Parse(l.url)
 		if err != nil {

@@ -59,12 +59,17 @@ var (
 	lost    = outcome{status: http.StatusNotFound}
 	e401    = outcome{status: http.StatusUnauthorized}
 	e422    = outcome{status: http.StatusUnprocessableEntity}
+	e409    = outcome{status: http.StatusConflict}
 	made    = outcome{status: http.StatusCreated, acts: true}
 	gone    = outcome{status: http.StatusNoContent, acts: true}
 )
 
 // refusedToTab is a 303 back to the Collaborators tab, with the reason, that changed nothing.
 var refusedToTab = outcome{status: http.StatusSeeOther, location: collaboratorsTab}
+
+// refusedToSettings is a 303 back to the case's database's Settings, with the reason,
+// that changed nothing.
+var refusedToSettings = outcome{status: http.StatusSeeOther, location: "/databases/{name}/settings"}
 
 // did is a 303 to location after the request took effect.
 func did(location string) outcome {
@@ -164,11 +169,21 @@ var matrixRoutes = []matrixRoute{
 		setup: func(c *matrixCase) { c.id = c.ownerToken() },
 		done:  func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM api_tokens WHERE id = ?`, c.id) == 0 }},
 
+	// Each case deletes an account made for it in the role's place (see standIn); the
+	// owner's is refused while it owns the database.
+	{method: http.MethodPost, path: "/account/delete", want: roles(toLogin, did("/login"), did("/login"), did("/login"), e409, did("/login")),
+		setup: standIn, done: standInDeleted},
+
 	{method: http.MethodGet, path: "/databases/:db", want: roles(toLogin, hide, hide, ok, ok, hide)},
 	// A member's own password is reset, and shown on the answer.
 	{method: http.MethodPost, path: "/databases/:db/credentials", want: roles(toLogin, hide, hide, okActs, okActs, hide),
 		setup: rememberVerifier, done: verifierChanged},
 	{method: http.MethodGet, path: "/databases/:db/settings", want: roles(toLogin, hide, hide, ok, ok, hide)},
+	// Each case deletes a database made for it, where every role stands as on the
+	// seeded one (see disposableDatabase). Only the owner may: a collaborator is sent
+	// back to Settings with the reason.
+	{method: http.MethodPost, path: "/databases/:db/settings/delete", want: roles(toLogin, hide, hide, refusedToSettings, did("/"), hide),
+		setup: disposableDatabase, done: caseDatabaseDeleted},
 	{method: http.MethodGet, path: "/databases/:db/settings/collaborators", want: roles(toLogin, hide, hide, ok, ok, hide)},
 	{method: http.MethodPost, path: "/databases/:db/settings/collaborators", want: roles(toLogin, hide, hide, did(collaboratorsTab), did(collaboratorsTab), hide),
 		setup: func(c *matrixCase) { c.form = url.Values{"email": {c.name + "@example.com"}} },
@@ -199,6 +214,8 @@ var matrixRoutes = []matrixRoute{
 		done:  func(c *matrixCase) bool { return !tokenNamedAfterCase(c) }},
 	{method: http.MethodGet, path: "/v1/databases", want: roles(e401, ok, ok, ok, ok, ok)},
 	{method: http.MethodGet, path: "/v1/databases/:db", want: roles(e401, hide, hide, ok, ok, hide)},
+	{method: http.MethodDelete, path: "/v1/databases/:db", want: roles(e401, hide, hide, e422, gone, hide),
+		setup: disposableDatabase, done: caseDatabaseDeleted},
 	{method: http.MethodGet, path: "/v1/databases/:db/events", want: roles(e401, hide, hide, ok, ok, hide)},
 	{method: http.MethodGet, path: "/v1/databases/:db/collaborators", want: roles(e401, hide, hide, ok, ok, hide)},
 	{method: http.MethodPost, path: "/v1/databases/:db/collaborators", want: roles(e401, hide, hide, made, made, hide),
@@ -297,6 +314,86 @@ func targetOwns(c *matrixCase) bool {
 		c.t.Fatal(err)
 	}
 	return n == 1
+}
+
+// standIn signs the case's browser in as a new account in the role's place (invited to,
+// collaborating on, or revoked from the seeded database as the role is), and fills the
+// Delete account form with its password and address: the role's own account serves the
+// rows after. The owner stays the owner, whose deletion is refused.
+func standIn(c *matrixCase) {
+	u := c.w.users[c.role]
+	if c.role != anonymous && c.role != owner {
+		c.h.takeEmails()
+		u = c.h.signup(c.name+"@example.com", c.name)
+		if c.role != stranger {
+			c.h.invite(c.h.owner, u.Email)
+		}
+		if c.role == collaborator || c.role == revoked {
+			if _, err := c.h.svc.AcceptInvitation(c.t.Context(), u.ID, c.h.invitationToken(u.Email)); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+		if c.role == revoked {
+			row, _ := c.h.row(u.Email)
+			if _, err := c.h.svc.Revoke(c.t.Context(), c.h.owner.ID, dbName, row.ID); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+		c.a = c.w.browser(c.h)
+		c.a.login(u.Email, password).expectRedirect("/")
+		c.csrf = c.a.token()
+	}
+	c.id = u.ID
+	c.form = url.Values{"delete_password": {password}, "delete_confirm_email": {u.Email}}
+}
+
+// standInDeleted: the account the case filled the form for is gone.
+func standInDeleted(c *matrixCase) bool {
+	return c.id != 0 && c.count(`SELECT count(*) FROM users WHERE id = ?`, c.id) == 0
+}
+
+// disposableDatabase has the owner create a database named after the case, where each
+// role stands as on the seeded one, and points the case at it, by name or by ID as the
+// case names the seeded one.
+func disposableDatabase(c *matrixCase) {
+	ctx, h := c.t.Context(), c.h
+	h.takeEmails()
+	db, err := h.svc.CreateDatabase(ctx, h.owner.ID, newDatabase(c.name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	invite := func(u store.User) {
+		if _, _, err := h.svc.Invite(ctx, h.owner.ID, db.Name, u.Email); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	for _, r := range []role{collaborator, revoked} {
+		u := c.w.users[r]
+		invite(u)
+		if _, err := h.svc.AcceptInvitation(ctx, u.ID, h.invitationToken(u.Email)); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	rows, err := h.store.Collaborators(ctx, db.ID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := h.svc.Revoke(ctx, h.owner.ID, db.Name, rows[len(rows)-1].ID); err != nil {
+		c.t.Fatal(err)
+	}
+	invite(c.w.users[pendingInvitee])
+	h.takeEmails()
+	c.form = url.Values{"name": {db.Name}}
+	if c.ref == h.db.ID {
+		c.ref = db.ID
+	} else if c.ref != "" {
+		c.ref = db.Name
+	}
+}
+
+// caseDatabaseDeleted: the database named after the case is gone.
+func caseDatabaseDeleted(c *matrixCase) bool {
+	return c.count(`SELECT count(*) FROM databases WHERE name = ?`, c.name) == 0
 }
 
 // openFreshInvitation has the owner create a database named after the case and invite
@@ -414,6 +511,9 @@ type matrixCase struct {
 	auth string
 	// verifier is the role's password verifier before the request.
 	verifier string
+	// csrf, when set, is sent instead of the role's CSRF token: the case's browser signed
+	// in as another account.
+	csrf string
 }
 
 func (w *matrixWorld) newCase(t *testing.T, route matrixRoute, r role, ref string) *matrixCase {
@@ -457,6 +557,8 @@ func (c *matrixCase) sendTo(method, path string) *response {
 		return c.a.api(method, path, c.w.access[c.role], c.json)
 	case strings.HasPrefix(path, "/v1"):
 		return c.a.api(method, path, c.w.auth[c.role], c.json)
+	case method == http.MethodPost && c.csrf != "":
+		return c.a.postWithToken(path, c.form, c.csrf)
 	case method == http.MethodPost:
 		return c.a.postWithToken(path, c.form, c.w.csrf[c.role])
 	default:

@@ -43,6 +43,7 @@ func TestAccessTokenIsRefusedWhereItWouldWidenAccess(t *testing.T) {
 	before := w.stored()
 	unauthenticated(t, "access token", w.post("/v1/databases/my-dedicated-db/collaborators", access, `{"collaborator":{"email":"user@example.com"}}`))
 	unauthenticated(t, "access token", w.delete("/v1/databases/my-dedicated-db/collaborators/"+itoa(w.rowID("user3@example.com")), access))
+	unauthenticated(t, "access token", w.delete("/v1/databases/my-dedicated-db", access))
 	w.expectNothingStored(t, before)
 	// An access token cannot be exchanged again.
 	w.scalingoRequest(http.MethodPost, "/v1/tokens/exchange", access, `{}`).expect(t, http.StatusUnauthorized)

@@ -22,6 +22,8 @@ const (
 	Account = "/account"
 	// AccountTokens is where the account page's form creates an API token.
 	AccountTokens = "/account/tokens"
+	// AccountDelete deletes the signed-in account (POST).
+	AccountDelete = "/account/delete"
 	// APIDatabases lists the databases in the JSON API.
 	APIDatabases = "/v1/databases"
 	// APITokens creates an API token from an e-mail and a password (POST).
@@ -40,6 +42,9 @@ func Database(name string) string { return "/databases/" + name }
 
 // Settings is the database's Settings → General page.
 func Settings(name string) string { return Database(name) + "/settings" }
+
+// DeleteDatabase deletes the database (POST), from its Settings → General page.
+func DeleteDatabase(name string) string { return Settings(name) + "/delete" }
 
 // Collaborators is the database's Settings → Collaborators tab, and where its Add form posts.
 func Collaborators(name string) string { return Settings(name) + "/collaborators" }

@@ -68,3 +68,15 @@ func OwnershipNotice(to, databaseName, from, newOwner string, ours bool, link st
 	return Notice(to, fmt.Sprintf("You are now the owner of %s", databaseName),
 		fmt.Sprintf("%s made you the owner of %s; they now collaborate on it.", from, databaseName), link)
 }
+
+// DatabaseDeletedNotice tells a collaborator that the owner, who, deleted a database, or
+// (ours true) gives the owner a receipt, as for a transfer: a deletion by a stolen
+// session is learnt of at once.
+func DatabaseDeletedNotice(to, databaseName, who string, ours bool, link string) store.Email {
+	if ours {
+		return Notice(to, fmt.Sprintf("You deleted %s", databaseName),
+			fmt.Sprintf("You deleted the database %s; its collaborators were told and no longer have access to it.", databaseName), link)
+	}
+	return Notice(to, fmt.Sprintf("%s was deleted", databaseName),
+		fmt.Sprintf("%s deleted the database %s; you no longer have access to it.", who, databaseName), link)
+}

@@ -207,39 +207,48 @@ func (s *Service) Revoke(ctx context.Context, actorID int64, ref string, id int6
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		r = Revocation{Database: db, Email: m.Email, Left: m.UserID == actorID}
-		status, event := store.StatusRevoked, store.EventRevoked
-		if r.Left {
-			status, event = store.StatusLeft, store.EventLeft
-		}
-		if err := tx.EndCollaboration(ctx, m.ID, status, now); err != nil {
-			return err
-		}
-		if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: event, ActorID: actorID, Target: m.Email, At: now}); err != nil {
-			return err
-		}
-		if m.Status == store.StatusAccepted {
-			if err := s.revokeAccess(ctx, tx, db.ID, m.UserID); err != nil {
-				return err
-			}
-			if r.Cancelled, err = cancelInvitationsBy(ctx, tx, db, m.UserID, now); err != nil {
-				return err
-			}
-		}
-		notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
-		if r.Left {
-			notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
-				r.Cancelled, s.BaseURL+links.Collaborators(db.Name))
-		}
-		notice.CreatedAt = now
-		return tx.EnqueueEmail(ctx, &notice)
+		r, err = s.endAccess(ctx, tx, db, actor, m)
+		return err
 	})
 	if err == nil {
 		s.AccessQueued()
 		s.emailQueued()
 	}
 	return r, err
+}
+
+// endAccess is the write of Revoke, once allowed: actor ends row m of db, their own
+// (they leave) or someone else's, with its event, the cancelling of the invitations an
+// accepted collaborator sent, and the notice. Deleting an account leaves through it too.
+func (s *Service) endAccess(ctx context.Context, tx store.WriteTx, db store.Database, actor store.User, m store.Collaborator) (Revocation, error) {
+	now := s.now()
+	r := Revocation{Database: db, Email: m.Email, Left: m.UserID == actor.ID}
+	status, event := store.StatusRevoked, store.EventRevoked
+	if r.Left {
+		status, event = store.StatusLeft, store.EventLeft
+	}
+	if err := tx.EndCollaboration(ctx, m.ID, status, now); err != nil {
+		return r, err
+	}
+	if err := tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: event, ActorID: actor.ID, Target: m.Email, At: now}); err != nil {
+		return r, err
+	}
+	if m.Status == store.StatusAccepted {
+		if err := s.revokeAccess(ctx, tx, db.ID, m.UserID); err != nil {
+			return r, err
+		}
+		var err error
+		if r.Cancelled, err = cancelInvitationsBy(ctx, tx, db, m.UserID, now); err != nil {
+			return r, err
+		}
+	}
+	notice := mailer.RevokedNotice(m.Email, db.Name, actor.Username, m.Status == store.StatusPending, s.BaseURL+"/")
+	if r.Left {
+		notice = mailer.LeftNotice(db.Owner.Email, db.Name, fmt.Sprintf("%s (%s)", actor.Username, actor.Email),
+			r.Cancelled, s.BaseURL+links.Collaborators(db.Name))
+	}
+	notice.CreatedAt = now
+	return r, tx.EnqueueEmail(ctx, &notice)
 }
 
 // cancelInvitationsBy cancels the pending invitations inviterID sent to db, with an

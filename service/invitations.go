@@ -30,6 +30,8 @@ const (
 	InvitationCancelled
 	InvitationReplaced
 	InvitationExpired
+	// InvitationDeleted: the database was deleted; Database holds its name only.
+	InvitationDeleted
 )
 
 // Invitation is what an invitation link leads to.
@@ -53,6 +55,8 @@ func (inv Invitation) Message() string {
 		return "This invitation was cancelled: access to " + inv.Database.Name + " was revoked before it was accepted."
 	case InvitationReplaced:
 		return "This link was replaced: a newer invitation to " + inv.Database.Name + " was sent (resent) since. Use the link in the most recent e-mail."
+	case InvitationDeleted:
+		return "This invitation was to " + inv.Database.Name + ", a database that no longer exists: its owner deleted it."
 	case InvitationExpired:
 		owner := inv.Database.Owner.Username
 		switch {
@@ -86,7 +90,7 @@ func (s *Service) invitationByToken(ctx context.Context, c store.Conn, token str
 		replaced = true
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return Invitation{State: InvitationUnknown}, nil
+		return deletedDatabaseInvitation(ctx, c, hash)
 	}
 	if err != nil {
 		return Invitation{}, err
@@ -116,6 +120,19 @@ func (s *Service) invitationByToken(ctx context.Context, c store.Conn, token str
 		inv.State = InvitationOpen
 	}
 	return inv, nil
+}
+
+// deletedDatabaseInvitation is the invitation behind a link of a deleted database, or
+// an unknown one.
+func deletedDatabaseInvitation(ctx context.Context, c store.Conn, hash []byte) (Invitation, error) {
+	name, err := c.DatabaseNameOfDeletedLink(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return Invitation{State: InvitationUnknown}, nil
+	}
+	if err != nil {
+		return Invitation{}, err
+	}
+	return Invitation{State: InvitationDeleted, Database: store.Database{Name: name}}, nil
 }
 
 // WrongAccountMessage tells someone signed in with another address than the invited one.

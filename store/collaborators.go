@@ -185,6 +185,16 @@ func (c Conn) LiveCollaboratorByEmail(ctx context.Context, databaseID, email str
 	return m, nil
 }
 
+// LiveCollaboratorByUser returns the live row of the account userID on that database.
+func (c Conn) LiveCollaboratorByUser(ctx context.Context, databaseID string, userID int64) (Collaborator, error) {
+	m, err := scanCollaborator(c.q.QueryRowContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`
+		WHERE m.database_id = ? AND m.user_id = ? AND m.status IN ('owner', 'pending', 'accepted')`, databaseID, userID))
+	if err != nil {
+		return Collaborator{}, notFound("collaborator by user", err)
+	}
+	return m, nil
+}
+
 // CollaboratorByTokenHash returns the row, live or not, whose invitation token hashes to h.
 func (c Conn) CollaboratorByTokenHash(ctx context.Context, h []byte) (Collaborator, error) {
 	m, err := scanCollaborator(c.q.QueryRowContext(ctx, `SELECT `+collaboratorColumns+` `+collaboratorJoins+`

@@ -26,10 +26,11 @@ type Event struct {
 	ID         int64
 	DatabaseID string
 	Type       string
-	ActorID    int64 // 0 for events nobody did, such as an expiry
-	ActorName  string
-	Target     string // the e-mail address the event is about
-	At         time.Time
+	ActorID    int64 // 0 for events nobody did, such as an expiry, or whose actor's account was deleted
+	// ActorName is the actor's username, or the address of an actor whose account was deleted.
+	ActorName string
+	Target    string // the e-mail address the event is about
+	At        time.Time
 }
 
 // InsertEvent records e.
@@ -46,7 +47,7 @@ func (w WriteTx) InsertEvent(ctx context.Context, e Event) error {
 // Events lists a database's events newest first, limit at a time from offset.
 func (c Conn) Events(ctx context.Context, databaseID string, limit, offset int) ([]Event, error) {
 	rows, err := c.q.QueryContext(ctx, `
-		SELECT e.id, e.database_id, e.type, coalesce(e.actor_id, 0), coalesce(u.username, ''), e.target, e.at
+		SELECT e.id, e.database_id, e.type, coalesce(e.actor_id, 0), coalesce(u.username, e.actor_email), e.target, e.at
 		FROM events e LEFT JOIN users u ON u.id = e.actor_id
 		WHERE e.database_id = ?
 		ORDER BY e.at DESC, e.id DESC

@@ -23,11 +23,13 @@ type User struct {
 	ConfirmSentAt time.Time
 }
 
-// CreateUser inserts u and sets its ID. A taken e-mail or username gives ErrDuplicate.
+// CreateUser inserts u and sets its ID, never one a deleted account had. A taken e-mail
+// or username gives ErrDuplicate.
 func (w WriteTx) CreateUser(ctx context.Context, u *User) error {
 	res, err := w.tx.ExecContext(ctx,
-		`INSERT INTO users (email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO users (id, email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at)
+		VALUES (1 + max(coalesce((SELECT max(id) FROM users), 0), coalesce((SELECT max(id) FROM deleted_users), 0)),
+			?, ?, ?, ?, ?, ?, ?)`,
 		u.Email, u.Username, u.PasswordHash, micros(u.CreatedAt), nullMicros(u.VerifiedAt), u.ConfirmHash, nullMicros(u.ConfirmSentAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: create user: %w", ErrDuplicate)
