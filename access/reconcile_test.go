@@ -81,7 +81,7 @@ func TestReconcileRepairsDriftAndTouchesNothingUnmarked(t *testing.T) {
 	})
 }
 
-func TestDatabaseDropJobDropsTheDatabaseAndItsRoles(t *testing.T) {
+func TestDeletingADatabaseDropsItAndItsRoles(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
 	owner, alice := e.user(t, "owner"), e.user(t, "alice")
@@ -97,10 +97,9 @@ func TestDatabaseDropJobDropsTheDatabaseAndItsRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.st.Tx(ctx, func(tx store.WriteTx) error { return e.svc.EnqueueDatabaseDrop(ctx, tx, db) }); err != nil {
+	if _, err := e.svc.DeleteDatabase(ctx, owner.ID, db.Name); err != nil {
 		t.Fatal(err)
 	}
-	e.svc.AccessQueued()
 	waitFor(t, 2*time.Second, "database and roles dropped", func() bool {
 		var n int
 		e.admin.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, db.Name).Scan(&n)

@@ -223,10 +223,10 @@ func (s *Service) DatabaseStats(ctx context.Context, m Membership) (DatabaseStat
 	return stats, nil
 }
 
-// EnqueueDatabaseDrop queues, in tx, the drop of db's PostgreSQL database with every
+// enqueueDatabaseDrop queues, in tx, the drop of db's PostgreSQL database with every
 // role on it, if it has one; the caller deletes db in the same transaction and calls
 // AccessQueued after the commit.
-func (s *Service) EnqueueDatabaseDrop(ctx context.Context, tx store.WriteTx, db store.Database) error {
+func (s *Service) enqueueDatabaseDrop(ctx context.Context, tx store.WriteTx, db store.Database) error {
 	d, err := tx.AccessDatabase(ctx, db.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil

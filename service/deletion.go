@@ -67,7 +67,7 @@ func (s *Service) deleteDatabase(ctx context.Context, actorID int64, ref string,
 				return err
 			}
 		}
-		if err := s.EnqueueDatabaseDrop(ctx, tx, db); err != nil {
+		if err := s.enqueueDatabaseDrop(ctx, tx, db); err != nil {
 			return err
 		}
 		return tx.DeleteDatabase(ctx, db.ID, now)
