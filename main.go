@@ -55,6 +55,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "trusted-proxies", Usage: "CIDR[,CIDR…] of reverse proxies whose X-Forwarded-For gives the client address (default: none)", Sources: env("TRUSTED_PROXIES")},
 			&cli.DurationFlag{Name: "outbox-retention", Value: mailer.DefaultRetention, Usage: "how long delivered and refused e-mails are kept, without their bodies (0: for good)", Sources: env("OUTBOX_RETENTION")},
 			&cli.IntFlag{Name: "invite-limit-per-inviter", Value: service.DefaultInviteLimitPerInviter, Usage: "invitations and resends one account sends per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_INVITER")},
+			&cli.DurationFlag{Name: "session-ttl", Value: service.DefaultSessionTTL, Usage: "how long a dashboard session lasts without being used", Sources: env("SESSION_TTL")},
 			&cli.IntFlag{Name: "invite-limit-per-recipient", Value: service.DefaultInviteLimitPerRecipient, Usage: "invitation e-mails one address receives per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_RECIPIENT")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -83,5 +84,6 @@ func serveConfig(cmd *cli.Command) server.Config {
 		OutboxRetention:         cmd.Duration("outbox-retention"),
 		InviteLimitPerInviter:   cmd.Int("invite-limit-per-inviter"),
 		InviteLimitPerRecipient: cmd.Int("invite-limit-per-recipient"),
+		SessionTTL:              cmd.Duration("session-ttl"),
 	}
 }
