@@ -44,6 +44,18 @@ func TestEveryLinkIsARoute(t *testing.T) {
 		{http.MethodPost, links.RevokeAccountToken(7)},
 		{http.MethodPost, links.APITokens},
 		{http.MethodDelete, links.APICurrentToken},
+		{http.MethodGet, links.ForgotPassword},
+		{http.MethodPost, links.ForgotPassword},
+		{http.MethodGet, links.PasswordResetLink("token")},
+		{http.MethodGet, links.PasswordReset},
+		{http.MethodPost, links.PasswordReset},
+		{http.MethodPost, links.LogoutSession(7)},
+		{http.MethodPost, links.LogoutOtherSessions},
+		{http.MethodPost, links.AccountPassword},
+		{http.MethodPost, links.AccountEmail},
+		{http.MethodGet, links.EmailConfirmationLink("token")},
+		{http.MethodGet, links.EmailConfirmation},
+		{http.MethodPost, links.EmailConfirmation},
 	} {
 		u, err := url.Parse(l.url)
 		if err != nil {
