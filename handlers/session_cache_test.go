@@ -1,13 +1,20 @@
 package handlers
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"golang.org/x/crypto/bcrypt"
+
+	"dbcollab/service"
+	"dbcollab/store"
 )
 
 func testCookieStore() *sessions.CookieStore {
@@ -134,6 +141,53 @@ func BenchmarkSessionDecode(b *testing.B) {
 			for b.Loop() {
 				if sess, err := store.New(request(), sessionName); err != nil || sess.IsNew {
 					b.Fatalf("the cookie did not decode: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAuthenticatedRequest serves the signed-in home page, whose session row is
+// read on every request, with the session cache and without it (emptied before each
+// request, so that the cookie is decoded every time): what the cache is worth now that
+// each request reads the session row anyway.
+//
+//	go test ./handlers -run '^$' -bench AuthenticatedRequest -count 5
+func BenchmarkAuthenticatedRequest(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(b.TempDir(), "dbcollab.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: bcrypt.MinCost}
+	srv := &Server{Service: svc, Sessions: testCookieStore(), Log: slog.New(slog.DiscardHandler)}
+	routes := srv.Routes()
+	u, err := svc.Signup(ctx, service.SignupInput{Email: "owner@example.com", Username: "owner", Password: "owner-password"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := svc.StartSession(ctx, u.ID, "", "192.0.2.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie := sessionCookie(b, srv.Sessions, map[any]any{sessionID: token, sessionCSRF: "token"})
+	for _, cached := range []bool{true, false} {
+		b.Run(map[bool]string{true: "session cache", false: "no cache"}[cached], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !cached && srv.sessionCache != nil {
+					srv.sessionCache.mu.Lock()
+					clear(srv.sessionCache.entries)
+					srv.sessionCache.mu.Unlock()
+				}
+				req := httptest.NewRequest(http.MethodGet, "/", nil)
+				req.AddCookie(cookie)
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				rec := httptest.NewRecorder()
+				routes.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("GET /: %d", rec.Code)
 				}
 			}
 		})

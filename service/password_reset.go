@@ -53,26 +53,37 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, clientAddr st
 	if err != nil {
 		return err
 	}
-	sent := false
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
 		u, err := tx.UserByEmail(ctx, normalized)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && u.VerifiedAt.IsZero()) {
-			return nil
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if err := tx.PutPasswordReset(ctx, store.PasswordReset{UserID: u.ID, TokenHash: hash, CreatedAt: s.now()}); err != nil {
+		// Without a confirmed account, the same writes are tried and rolled back, so that
+		// the answer takes as long (the reset row, with no user, fails its foreign key).
+		var discard error
+		if err != nil || u.VerifiedAt.IsZero() {
+			u, discard = store.User{Email: normalized}, errNoResetToSend
+		}
+		if err := tx.PutPasswordReset(ctx, store.PasswordReset{UserID: u.ID, TokenHash: hash, CreatedAt: s.now()}); err != nil && discard == nil {
 			return err
 		}
-		sent = true
-		return s.queueNotice(ctx, tx, mailer.PasswordResetNotice(u.Email, u.Username, s.BaseURL+links.PasswordResetLink(token)))
+		if err := s.queueNotice(ctx, tx, mailer.PasswordResetNotice(u.Email, u.Username, s.BaseURL+links.PasswordResetLink(token))); err != nil {
+			return err
+		}
+		return discard
 	})
-	if sent {
+	if errors.Is(err, errNoResetToSend) {
+		return nil
+	}
+	if err == nil {
 		s.emailQueued()
 	}
 	return err
 }
+
+// errNoResetToSend rolls back the writes of a reset request for an address without a
+// confirmed account.
+var errNoResetToSend = errors.New("no account to reset")
 
 // PasswordReset returns the account a reset link is for, for the page that asks for the
 // new password. Opening the link changes nothing.
