@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -125,4 +126,22 @@ func TestChangePasswordNeedsTheCurrentOneAndEndsTheOtherSessions(t *testing.T) {
 	a.expectSignedIn("the device that changed it")
 	h.anonymous().login(h.owner.Email, password).expectStatus(http.StatusUnauthorized)
 	h.anonymous().login(h.owner.Email, "a-brand-new-password").expectRedirect("/")
+}
+
+// TestSessionCookieIsRenewedWhenItsRowIsSeen: "last seen" is written at most every 5
+// minutes, and then the cookie is made again, so that it lasts as long as an idle row.
+func TestSessionCookieIsRenewedWhenItsRowIsSeen(t *testing.T) {
+	h, clock := newLifecycleHarness(t, 0)
+	a := h.signedIn(h.owner)
+	a.get("/account").expectStatus(http.StatusOK)
+	clock.Advance(4 * time.Minute)
+	if r := a.get("/account").expectStatus(http.StatusOK); len(r.cookies) != 0 {
+		t.Errorf("4 minutes on, the cookie was made again: %v", r.cookies)
+	}
+	clock.Advance(time.Minute)
+	r := a.get("/account").expectStatus(http.StatusOK)
+	if len(r.cookies) != 1 || r.cookies[0].Name != "dbcollab_session" || r.cookies[0].MaxAge != 30*24*60*60 {
+		t.Errorf("5 minutes on, cookies %v; want the session cookie made again for 30 days", r.cookies)
+	}
+	a.expectSignedIn("after the renewal")
 }

@@ -18,7 +18,7 @@ import (
 // ErrEmailChangeInvalid answers an e-mail change link that cannot be used.
 var ErrEmailChangeInvalid = &Error{Kind: NotFound, Message: "This confirmation link cannot be used: it was already used, replaced by a newer one, or it expired. Ask for the change again on your account page."}
 
-const errWrongPassword = "This is not your current password"
+const wrongPasswordMessage = "This is not your current password"
 
 // checkCurrentPassword compares password with userID's, behind the log-in throttle of
 // that account: a taken session cannot guess it faster than a log-in could.
@@ -32,7 +32,7 @@ func (s *Service) checkCurrentPassword(ctx context.Context, userID int64, field,
 		return store.User{}, &ThrottledError{Wait: wait}
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return store.User{}, invalid(field, errWrongPassword)
+		return store.User{}, invalid(field, wrongPasswordMessage)
 	}
 	s.logins.undo(key...)
 	return u, nil
