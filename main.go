@@ -56,6 +56,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "trusted-proxies", Usage: "CIDR[,CIDR…] of reverse proxies whose X-Forwarded-For gives the client address (default: none)", Sources: env("TRUSTED_PROXIES")},
 			&cli.DurationFlag{Name: "outbox-retention", Value: mailer.DefaultRetention, Usage: "how long delivered and refused e-mails are kept, without their bodies (0: for good)", Sources: env("OUTBOX_RETENTION")},
 			&cli.IntFlag{Name: "invite-limit-per-inviter", Value: service.DefaultInviteLimitPerInviter, Usage: "invitations and resends one account sends per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_INVITER")},
+			&cli.DurationFlag{Name: "session-ttl", Value: service.DefaultSessionTTL, Usage: "how long a dashboard session lasts without being used", Sources: env("SESSION_TTL")},
 			&cli.IntFlag{Name: "invite-limit-per-recipient", Value: service.DefaultInviteLimitPerRecipient, Usage: "invitation e-mails one address receives per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_RECIPIENT")},
 			&cli.StringFlag{Name: "postgres-url", Usage: "postgres://ADMIN@HOST:PORT/postgres of the PostgreSQL server the databases live on (default: none attached)", Sources: env("POSTGRES_URL")},
 			&cli.DurationFlag{Name: "postgres-reconcile-every", Value: access.DefaultReconcileEvery, Usage: "how often PostgreSQL's roles and databases are compared with the dashboard's and repaired (0: at start only)", Sources: env("POSTGRES_RECONCILE_EVERY")},
@@ -88,5 +89,6 @@ func serveConfig(cmd *cli.Command) server.Config {
 		InviteLimitPerRecipient: cmd.Int("invite-limit-per-recipient"),
 		PostgresURL:             cmd.String("postgres-url"),
 		PostgresReconcileEvery:  cmd.Duration("postgres-reconcile-every"),
+		SessionTTL:              cmd.Duration("session-ttl"),
 	}
 }

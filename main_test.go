@@ -42,7 +42,7 @@ func TestServeDefaults(t *testing.T) {
 	got := parseServe(t)
 	want := server.Config{Addr: "localhost:8080", DBPath: "dbcollab.db", MailFrom: "dbcollab <no-reply@localhost>",
 		InviteTTL: 168 * time.Hour, InviteLimit: 50, OutboxRetention: 720 * time.Hour,
-		InviteLimitPerInviter: 100, InviteLimitPerRecipient: 5, PostgresReconcileEvery: 5 * time.Minute}
+		InviteLimitPerInviter: 100, InviteLimitPerRecipient: 5, PostgresReconcileEvery: 5 * time.Minute, SessionTTL: 720 * time.Hour}
 	if got != want {
 		t.Errorf("defaults = %+v, want %+v", got, want)
 	}
@@ -54,7 +54,7 @@ func TestServeReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 		"SMTP_URL": "smtp://mail.example.com:2525", "MAIL_FROM": "ops@example.com", "SESSION_SECRET": "s3cret",
 		"SESSION_SECRET_FILE": "/run/secrets/dbcollab", "DEMO": "true", "INVITE_TTL": "90m", "INVITE_LIMIT": "0",
 		"OUTBOX_RETENTION": "48h", "TRUSTED_PROXIES": "10.0.0.0/8",
-		"INVITE_LIMIT_PER_INVITER": "0", "INVITE_LIMIT_PER_RECIPIENT": "9",
+		"INVITE_LIMIT_PER_INVITER": "0", "INVITE_LIMIT_PER_RECIPIENT": "9", "SESSION_TTL": "12h",
 		"POSTGRES_URL": "postgres://admin@pg.example.com:5432/postgres", "POSTGRES_RECONCILE_EVERY": "1m",
 	} {
 		t.Setenv("DBCOLLAB_"+name, value)
@@ -62,7 +62,7 @@ func TestServeReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 	want := server.Config{Addr: "127.0.0.1:9999", DBPath: "/tmp/env.db", BaseURL: "https://db.example.com",
 		SMTPURL: "smtp://mail.example.com:2525", MailFrom: "ops@example.com", SessionSecret: "s3cret",
 		SessionSecretFile: "/run/secrets/dbcollab", Demo: true, InviteTTL: 90 * time.Minute, InviteLimit: 0, OutboxRetention: 48 * time.Hour, TrustedProxies: "10.0.0.0/8",
-		InviteLimitPerInviter: 0, InviteLimitPerRecipient: 9,
+		InviteLimitPerInviter: 0, InviteLimitPerRecipient: 9, SessionTTL: 12 * time.Hour,
 		PostgresURL: "postgres://admin@pg.example.com:5432/postgres", PostgresReconcileEvery: time.Minute}
 	if got := parseServe(t); got != want {
 		t.Errorf("from the environment = %+v, want %+v", got, want)

@@ -13,22 +13,22 @@ import (
 const sessionNewAPIToken = "new_api_token"
 
 func (s *Server) account(c echo.Context) error {
-	return s.renderAccount(c, http.StatusOK, views.Form{})
+	return s.renderAccount(c, http.StatusOK, views.AccountView{})
 }
 
-// renderAccount shows the account page with its API tokens, and the token just created
-// if there is one, which it forgets at once.
-func (s *Server) renderAccount(c echo.Context, status int, newTokenForm views.Form) error {
-	return s.renderAccountView(c, status, views.AccountView{Form: newTokenForm})
-}
-
-// renderAccountView is renderAccount with the input and errors of any of its forms in v.
-func (s *Server) renderAccountView(c echo.Context, status int, v views.AccountView) error {
-	tokens, err := s.Service.APITokens(c.Request().Context(), currentUser(c).ID)
+// renderAccount shows the account page with its devices and API tokens, the forms of v
+// with what was typed, and the token just created if there is one, which it forgets at once.
+func (s *Server) renderAccount(c echo.Context, status int, v views.AccountView) error {
+	ctx := c.Request().Context()
+	tokens, err := s.Service.APITokens(ctx, currentUser(c).ID)
 	if err != nil {
 		return err
 	}
-	v.Tokens = tokens
+	sessions, err := s.Service.Sessions(ctx, currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	v.Tokens, v.Sessions, v.CurrentSession = tokens, sessions, currentSession(c).ID
 	sess := s.session(c)
 	if token, ok := sess.Values[sessionNewAPIToken].(string); ok {
 		v.NewToken = token

@@ -19,7 +19,7 @@ func (s *Server) accountDelete(c echo.Context) error {
 	if e, ok := service.AsError(err); ok {
 		// The password is never sent back.
 		form := views.Form{Values: map[string]string{"delete_confirm_email": typed}, Errors: service.ByField(err)}
-		return s.renderAccountView(c, statusOf(e), views.AccountView{DeleteForm: form})
+		return s.renderAccount(c, statusOf(e), views.AccountView{DeleteForm: form})
 	}
 	if err != nil {
 		return err

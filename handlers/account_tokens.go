@@ -19,7 +19,7 @@ func (s *Server) accountTokenCreate(c echo.Context) error {
 	}
 	if fields := service.ByField(err); len(fields) > 0 {
 		typed := map[string]string{"name": name, "expires_in_days": expiry}
-		return s.renderAccount(c, http.StatusUnprocessableEntity, views.Form{Values: typed, Errors: fields})
+		return s.renderAccount(c, http.StatusUnprocessableEntity, views.AccountView{Form: views.Form{Values: typed, Errors: fields}})
 	}
 	if err != nil {
 		return err

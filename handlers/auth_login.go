@@ -48,7 +48,10 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.rememberDevice(c, user); err != nil {
 		return err
 	}
-	next := s.signIn(c, user)
+	next, err := s.signIn(c, user)
+	if err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -60,9 +63,15 @@ func (s *Server) renderLogin(c echo.Context, status int, f views.Form, errorMess
 	return render(c, status, views.LoginPage(p, f, errorMessage))
 }
 
-// logout is a POST, so that no link or image can sign someone out.
+// logout is a POST, so that no link or image can sign someone out. It deletes the
+// session row: a copy of the cookie signs nobody in either.
 func (s *Server) logout(c echo.Context) error {
 	sess := s.session(c)
+	if token, ok := sess.Values[sessionID].(string); ok {
+		if err := s.Service.EndSession(c.Request().Context(), token); err != nil {
+			return err
+		}
+	}
 	// Keep an invitation being looked at, so that "switch account" leads back to it.
 	token, hasInvitation := sess.Values[sessionInvitation].(string)
 	sess.Values = map[any]any{}

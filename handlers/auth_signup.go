@@ -68,7 +68,10 @@ func (s *Server) signup(c echo.Context) error {
 		}
 		return render(c, http.StatusOK, views.CheckMailboxPage(p, req.Email))
 	}
-	next := s.signIn(c, out.User)
+	next, err := s.signIn(c, out.User)
+	if err != nil {
+		return err
+	}
 	s.flash(c, "Welcome to dbcollab, "+out.User.Username+".")
 	return c.Redirect(http.StatusSeeOther, next)
 }

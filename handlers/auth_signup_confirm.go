@@ -15,14 +15,8 @@ import (
 // the token leaves the address bar and never appears in a page or a log line. Opening
 // the link confirms nothing.
 func (s *Server) openSignupConfirmation(c echo.Context) error {
-	sess := s.session(c)
-	if token := c.Param("token"); len(token) <= maxTokenLength {
-		sess.Values[sessionConfirmation] = token
-	} else {
-		// Kept, an overlong one would not even fit in the cookie.
-		delete(sess.Values, sessionConfirmation)
-	}
-	if err := s.saveSession(c, sess); err != nil {
+	s.keepToken(c, sessionConfirmation)
+	if err := s.saveSession(c, s.session(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/signup/confirm")

@@ -107,10 +107,13 @@ var formPosts = []struct {
 	{"/databases", true},
 	{"/databases/" + inProcessDB + "/settings/collaborators", true},
 	{"/account/tokens", true},
+	{"/password/forgot", false},
+	{"/account/password", true},
+	{"/account/email", true},
 }
 
 // FuzzFormPosts posts arbitrary form bodies to the sign-up, log-in, new database,
-// invite and new API token forms. Whatever the body: no 5xx, every page carries the
+// invite, new API token, forgotten password, change password and change e-mail forms. Whatever the body: no 5xx, every page carries the
 // security headers and no markup the body brought in, and whatever got stored is
 // valid. Seeds are in testdata/fuzz/FuzzFormPosts.
 func FuzzFormPosts(f *testing.F) {

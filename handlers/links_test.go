@@ -50,6 +50,18 @@ func TestEveryLinkIsARoute(t *testing.T) {
 		{http.MethodPost, links.AccountDelete},
 		{http.MethodPost, links.DeleteDatabase("orders")},
 		{http.MethodDelete, links.APIDatabase("db_1")},
+		{http.MethodGet, links.ForgotPassword},
+		{http.MethodPost, links.ForgotPassword},
+		{http.MethodGet, links.PasswordResetLink("token")},
+		{http.MethodGet, links.PasswordReset},
+		{http.MethodPost, links.PasswordReset},
+		{http.MethodPost, links.LogoutSession(7)},
+		{http.MethodPost, links.LogoutOtherSessions},
+		{http.MethodPost, links.AccountPassword},
+		{http.MethodPost, links.AccountEmail},
+		{http.MethodGet, links.EmailConfirmationLink("token")},
+		{http.MethodGet, links.EmailConfirmation},
+		{http.MethodPost, links.EmailConfirmation},
 	} {
 		u, err := url.Parse(l.url)
 		if err != nil {

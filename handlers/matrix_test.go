@@ -144,7 +144,42 @@ var matrixRoutes = []matrixRoute{
 		setup: func(c *matrixCase) { c.form = url.Values{"email": {c.w.lena.Email}, "password": {password}} },
 		done:  func(c *matrixCase) bool { return c.signedInAs() == c.w.lena.Username }},
 	{method: http.MethodPost, path: "/logout", want: everyone(did("/login")),
-		done: func(c *matrixCase) bool { return c.signedInAs() == "" }},
+		setup: func(c *matrixCase) { c.ownSession() },
+		done:  func(c *matrixCase) bool { return c.signedInAs() == "" }},
+	// Asking for a password reset is answered alike by everyone, signed in or not.
+	{method: http.MethodGet, path: "/password/forgot", want: everyone(ok)},
+	{method: http.MethodPost, path: "/password/forgot", want: everyone(okActs),
+		setup: func(c *matrixCase) { c.form = url.Values{"email": {c.caseAccount().Email}} },
+		done: func(c *matrixCase) bool {
+			return c.count(`SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.username = ?`, c.name) == 1
+		}},
+	{method: http.MethodGet, path: "/password/reset/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/password/reset"}),
+		setup: func(c *matrixCase) { c.token = c.h.resetToken(c.caseAccount()) }},
+	{method: http.MethodGet, path: "/password/reset", want: everyone(ok),
+		setup: func(c *matrixCase) {
+			c.a.get("/password/reset/" + c.h.resetToken(c.caseAccount())).expectRedirect("/password/reset")
+		}},
+	// The link alone sets the password, and signs the browser in to its account.
+	{method: http.MethodPost, path: "/password/reset", want: everyone(did("/")),
+		setup: func(c *matrixCase) {
+			c.a.get("/password/reset/" + c.h.resetToken(c.caseAccount())).expectRedirect("/password/reset")
+			c.form = url.Values{"password": {"a-new-password-for-" + c.name}}
+		},
+		done: func(c *matrixCase) bool { return c.signedInAs() == c.name }},
+	{method: http.MethodGet, path: "/account/email/confirm/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/account/email/confirm"}),
+		setup: func(c *matrixCase) { c.token = c.h.emailChangeToken(c.caseAccount(), c.name+"-new@example.com") }},
+	{method: http.MethodGet, path: "/account/email/confirm", want: everyone(ok),
+		setup: func(c *matrixCase) {
+			c.a.get("/account/email/confirm/" + c.h.emailChangeToken(c.caseAccount(), c.name+"-new@example.com"))
+		}},
+	// The link proves the new mailbox: whoever follows it confirms, signed in or not.
+	{method: http.MethodPost, path: "/account/email/confirm", want: roles(did("/login"), did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
+		setup: func(c *matrixCase) {
+			c.a.get("/account/email/confirm/" + c.h.emailChangeToken(c.caseAccount(), c.name+"-new@example.com"))
+		},
+		done: func(c *matrixCase) bool {
+			return c.count(`SELECT count(*) FROM users WHERE username = ? AND email = ?`, c.name, c.name+"-new@example.com") == 1
+		}},
 
 	{method: http.MethodGet, path: "/invitations/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/invitation"}),
 		setup: func(c *matrixCase) { c.token = c.h.inviteeToken }},
@@ -173,6 +208,32 @@ var matrixRoutes = []matrixRoute{
 	// owner's is refused while it owns the database.
 	{method: http.MethodPost, path: "/account/delete", want: roles(toLogin, did("/login"), did("/login"), did("/login"), e409, did("/login")),
 		setup: standIn, done: standInDeleted},
+	// Someone else's session is as unknown as a session that does not exist.
+	{method: http.MethodPost, path: "/account/sessions/:id/logout", want: roles(toLogin, hide, hide, hide, did("/account"), hide),
+		setup: func(c *matrixCase) {
+			if _, err := c.h.svc.StartSession(c.t.Context(), c.h.owner.ID, "Firefox/1 Linux", c.name); err != nil {
+				c.t.Fatal(err)
+			}
+			c.id = int64(c.count(`SELECT max(id) FROM sessions WHERE client_addr = ?`, c.name))
+		},
+		done: func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM sessions WHERE id = ?`, c.id) == 0 }},
+	{method: http.MethodPost, path: "/account/sessions/logout-others", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
+		setup: func(c *matrixCase) { c.endsOtherSessions() },
+		done:  func(c *matrixCase) bool { return c.role != anonymous && c.sessionsOf(c.w.users[c.role]) == 1 }},
+	// The same password again: a new hash, and the other sessions end.
+	{method: http.MethodPost, path: "/account/password", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
+		setup: func(c *matrixCase) {
+			c.endsOtherSessions()
+			c.form = url.Values{"current_password": {password}, "new_password": {password}}
+		},
+		done: func(c *matrixCase) bool { return c.role != anonymous && c.sessionsOf(c.w.users[c.role]) == 1 }},
+	{method: http.MethodPost, path: "/account/email", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
+		setup: func(c *matrixCase) {
+			c.form = url.Values{"new_email": {c.name + "@example.com"}, "email_password": {password}}
+		},
+		done: func(c *matrixCase) bool {
+			return c.count(`SELECT count(*) FROM email_changes WHERE new_email = ?`, c.name+"@example.com") == 1
+		}},
 
 	{method: http.MethodGet, path: "/databases/:db", want: roles(toLogin, hide, hide, ok, ok, hide)},
 	// A member's own password is reset, and shown on the answer.
@@ -512,7 +573,7 @@ type matrixCase struct {
 	// verifier is the role's password verifier before the request.
 	verifier string
 	// csrf, when set, is sent instead of the role's CSRF token: the case's browser signed
-	// in as another account.
+	// in as another account (see standIn and ownSession).
 	csrf string
 }
 

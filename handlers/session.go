@@ -17,8 +17,11 @@ const (
 	sessionName = "dbcollab_session"
 	csrfKey     = "csrf"
 	userKey     = "user"
+	// sessionRowKey is the request's store.Session, when signed in.
+	sessionRowKey = "session_row"
 
-	sessionUserID     = "user_id"
+	// sessionID is the random ID of the session row: the cookie's only proof of a sign-in.
+	sessionID         = "sid"
 	sessionReturnTo   = "return_to"
 	sessionInvitation = "invitation"
 	// sessionConfirmation is the token of a sign-up confirmation link being looked at.
@@ -63,26 +66,38 @@ func (s *Server) saveSession(c echo.Context, sess *sessions.Session) error {
 	return sess.Save(c.Request(), c.Response())
 }
 
-// loadUser finds the signed-in user on every request: rights are read from the store
-// each time, never cached in the cookie, so a revocation holds from the next request.
-// Static files are the same for everyone: they need no user.
+// loadUser finds the signed-in user on every request, from the session row the cookie's
+// ID names: a session logged out or gone idle signs nobody in, whatever copy of the
+// cookie is sent. Rights are read from the store each time, never cached in the cookie,
+// so a revocation holds from the next request. Static files are the same for everyone:
+// they need no user.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if isStaticAsset(c) {
 			return next(c)
 		}
-		id, ok := s.session(c).Values[sessionUserID].(int64)
-		if ok {
-			user, err := s.Service.User(c.Request().Context(), id)
+		if token, ok := s.session(c).Values[sessionID].(string); ok {
+			in, err := s.Service.SessionUser(c.Request().Context(), token)
 			switch {
 			case err == nil:
-				c.Set(userKey, &user)
-			case !errors.Is(err, service.ErrNotFound):
+				c.Set(userKey, &in.User)
+				c.Set(sessionRowKey, in.Session)
+				if in.Touched {
+					// A new cookie, so that it expires after as much idle time as its row.
+					s.saveAfterWrite(c, s.session(c))
+				}
+			case !errors.Is(err, service.ErrSessionEnded):
 				return err
 			}
 		}
 		return next(c)
 	}
+}
+
+// currentSession is the signed-in request's session row.
+func currentSession(c echo.Context) store.Session {
+	row, _ := c.Get(sessionRowKey).(store.Session)
+	return row
 }
 
 // currentUser is the signed-in user, or nil.
@@ -108,21 +123,30 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// signIn starts a fresh session for user: every value of the anonymous one is dropped
-// but the invitation being accepted, and the CSRF token is a new one. It returns where
-// to go next.
-func (s *Server) signIn(c echo.Context, user store.User) string {
+// signIn starts a fresh session for user: a new session row, and every value of the
+// anonymous cookie dropped but the invitation being accepted, with a new CSRF token. It
+// returns where to go next.
+func (s *Server) signIn(c echo.Context, user store.User) (string, error) {
+	token, err := s.Service.StartSession(c.Request().Context(), user.ID, c.Request().UserAgent(), c.RealIP())
+	if err != nil {
+		return "", err
+	}
+	return s.holdSession(c, token), nil
+}
+
+// holdSession makes the browser's cookie hold the session ID token, as signIn says.
+func (s *Server) holdSession(c echo.Context, token string) string {
 	sess := s.session(c)
 	next := links.Home
-	token, hasInvitation := sess.Values[sessionInvitation].(string)
+	invitation, hasInvitation := sess.Values[sessionInvitation].(string)
 	if to, ok := sess.Values[sessionReturnTo].(string); hasInvitation {
 		next = links.Invitation
 	} else if ok && isLocalPath(to) {
 		next = to
 	}
-	sess.Values = map[any]any{sessionUserID: user.ID, sessionCSRF: rand.Text()}
+	sess.Values = map[any]any{sessionID: token, sessionCSRF: rand.Text()}
 	if hasInvitation {
-		sess.Values[sessionInvitation] = token
+		sess.Values[sessionInvitation] = invitation
 	}
 	s.saveAfterWrite(c, sess)
 	return next

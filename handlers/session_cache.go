@@ -16,12 +16,12 @@ import (
 // once (HMAC, AES and gob: about 30 µs and 200 allocations) instead of on each request.
 //
 // It answers exactly what decoding would. An entry is keyed by the whole cookie, which
-// was verified when it was decoded, and holds only what that cookie says (the user's ID,
-// where to go after logging in): a cookie decodes to the same values each time it is
+// was verified when it was decoded, and holds only what that cookie says (the session's
+// ID, where to go after logging in): a cookie decodes to the same values each time it is
 // sent, until it expires, and an entry expires with its cookie. Saving a session makes a
-// new cookie, hence a new entry. Rights are not in the cookie: loadUser reads the user
-// from the store on every request, and the rules check membership on every call, so a
-// revocation holds from the next request as before.
+// new cookie, hence a new entry. Whether the session is still open is not in the cookie:
+// loadUser reads its row on every request, so a logged-out cookie, cached or not, fails
+// on its very next request; and the rules check membership on every call.
 type sessionCache struct {
 	cookies *sessions.CookieStore
 	mu      sync.RWMutex

@@ -1,13 +1,20 @@
 package handlers
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"golang.org/x/crypto/bcrypt"
+
+	"dbcollab/service"
+	"dbcollab/store"
 )
 
 func testCookieStore() *sessions.CookieStore {
@@ -40,14 +47,14 @@ func load(t *testing.T, sc *sessionCache, cookie *http.Cookie) *sessions.Session
 
 func TestSessionCacheAnswersWhatTheCookieSays(t *testing.T) {
 	sc := newSessionCache(testCookieStore())
-	cookie := sessionCookie(t, sc.cookies, map[any]any{sessionUserID: int64(42), sessionReturnTo: "/account"})
+	cookie := sessionCookie(t, sc.cookies, map[any]any{sessionID: "s_42", sessionReturnTo: "/account"})
 	for i := range 2 {
 		sess := load(t, sc, cookie)
-		if sess.IsNew || sess.Values[sessionUserID] != int64(42) || sess.Values[sessionReturnTo] != "/account" {
+		if sess.IsNew || sess.Values[sessionID] != "s_42" || sess.Values[sessionReturnTo] != "/account" {
 			t.Fatalf("request %d: IsNew %v, values %v", i+1, sess.IsNew, sess.Values)
 		}
 		// A handler changing its session changes nothing for the next request.
-		sess.Values[sessionUserID] = int64(7)
+		sess.Values[sessionID] = "s_7"
 		delete(sess.Values, sessionReturnTo)
 	}
 	if _, cached := sc.entries[cookie.Value]; !cached {
@@ -60,10 +67,10 @@ func TestSessionCacheAnswersWhatTheCookieSays(t *testing.T) {
 
 func TestSessionCacheKeepsOnlyWhatDecodes(t *testing.T) {
 	sc := newSessionCache(testCookieStore())
-	good := sessionCookie(t, sc.cookies, map[any]any{sessionUserID: int64(42)})
+	good := sessionCookie(t, sc.cookies, map[any]any{sessionID: "s_42"})
 	tampered := &http.Cookie{Name: sessionName, Value: good.Value[:len(good.Value)-4] + "AAA="}
 	otherKeys := NewSessionStore([]byte(strings.Repeat("x", 32)), []byte(strings.Repeat("y", 32)), false)
-	forged := sessionCookie(t, otherKeys, map[any]any{sessionUserID: int64(1)})
+	forged := sessionCookie(t, otherKeys, map[any]any{sessionID: "s_1"})
 	for name, cookie := range map[string]*http.Cookie{"tampered": tampered, "signed with other keys": forged} {
 		for i := range 2 {
 			if sess := load(t, sc, cookie); !sess.IsNew || len(sess.Values) != 0 {
@@ -78,7 +85,7 @@ func TestSessionCacheKeepsOnlyWhatDecodes(t *testing.T) {
 
 func TestSessionCacheForgetsExpiredCookies(t *testing.T) {
 	sc := newSessionCache(testCookieStore())
-	cookie := sessionCookie(t, sc.cookies, map[any]any{sessionUserID: int64(42)})
+	cookie := sessionCookie(t, sc.cookies, map[any]any{sessionID: "s_42"})
 	load(t, sc, cookie)
 	entry := sc.entries[cookie.Value]
 	maxAge := time.Duration(sc.cookies.Options.MaxAge) * time.Second
@@ -87,15 +94,15 @@ func TestSessionCacheForgetsExpiredCookies(t *testing.T) {
 	}
 	// An expired entry is not used: the cookie is decoded again, and here (its entry
 	// swapped for one with other values) that shows.
-	sc.entries[cookie.Value] = cachedSession{values: map[any]any{sessionUserID: int64(7)}, expires: time.Now().Add(-time.Second)}
-	if sess := load(t, sc, cookie); sess.Values[sessionUserID] != int64(42) {
-		t.Errorf("an expired entry answered: user %v", sess.Values[sessionUserID])
+	sc.entries[cookie.Value] = cachedSession{values: map[any]any{sessionID: "s_7"}, expires: time.Now().Add(-time.Second)}
+	if sess := load(t, sc, cookie); sess.Values[sessionID] != "s_42" {
+		t.Errorf("an expired entry answered: user %v", sess.Values[sessionID])
 	}
 }
 
 func TestSessionCacheSkipsFlashes(t *testing.T) {
 	sc := newSessionCache(testCookieStore())
-	cookie := sessionCookie(t, sc.cookies, map[any]any{sessionUserID: int64(42), "_flash": []any{"Invited"}})
+	cookie := sessionCookie(t, sc.cookies, map[any]any{sessionID: "s_42", "_flash": []any{"Invited"}})
 	if sess := load(t, sc, cookie); len(sess.Flashes()) != 1 {
 		t.Fatal("the flash message is lost")
 	}
@@ -106,14 +113,14 @@ func TestSessionCacheSkipsFlashes(t *testing.T) {
 
 func TestSessionCacheSavesThroughTheCookieStore(t *testing.T) {
 	sc := newSessionCache(testCookieStore())
-	sess := load(t, sc, sessionCookie(t, sc.cookies, map[any]any{sessionUserID: int64(42)}))
+	sess := load(t, sc, sessionCookie(t, sc.cookies, map[any]any{sessionID: "s_42"}))
 	sess.Values[sessionReturnTo] = "/"
 	rec := httptest.NewRecorder()
 	if err := sess.Save(httptest.NewRequest(http.MethodGet, "/", nil), rec); err != nil {
 		t.Fatal(err)
 	}
 	saved := load(t, sc, rec.Result().Cookies()[0])
-	if saved.Values[sessionUserID] != int64(42) || saved.Values[sessionReturnTo] != "/" {
+	if saved.Values[sessionID] != "s_42" || saved.Values[sessionReturnTo] != "/" {
 		t.Errorf("the saved cookie holds %v", saved.Values)
 	}
 }
@@ -122,7 +129,7 @@ func TestSessionCacheSavesThroughTheCookieStore(t *testing.T) {
 // does: decoded by the cookie store, and remembered by the session cache.
 func BenchmarkSessionDecode(b *testing.B) {
 	sc := newSessionCache(testCookieStore())
-	cookie := sessionCookie(b, sc.cookies, map[any]any{sessionUserID: int64(42)})
+	cookie := sessionCookie(b, sc.cookies, map[any]any{sessionID: "s_42"})
 	request := func() *http.Request {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.AddCookie(cookie)
@@ -134,6 +141,53 @@ func BenchmarkSessionDecode(b *testing.B) {
 			for b.Loop() {
 				if sess, err := store.New(request(), sessionName); err != nil || sess.IsNew {
 					b.Fatalf("the cookie did not decode: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAuthenticatedRequest serves the signed-in home page, whose session row is
+// read on every request, with the session cache and without it (emptied before each
+// request, so that the cookie is decoded every time): what the cache is worth now that
+// each request reads the session row anyway.
+//
+//	go test ./handlers -run '^$' -bench AuthenticatedRequest -count 5
+func BenchmarkAuthenticatedRequest(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(b.TempDir(), "dbcollab.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: bcrypt.MinCost}
+	srv := &Server{Service: svc, Sessions: testCookieStore(), Log: slog.New(slog.DiscardHandler)}
+	routes := srv.Routes()
+	u, err := svc.Signup(ctx, service.SignupInput{Email: "owner@example.com", Username: "owner", Password: "owner-password"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := svc.StartSession(ctx, u.ID, "", "192.0.2.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cookie := sessionCookie(b, srv.Sessions, map[any]any{sessionID: token, sessionCSRF: "token"})
+	for _, cached := range []bool{true, false} {
+		b.Run(map[bool]string{true: "session cache", false: "no cache"}[cached], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !cached && srv.sessionCache != nil {
+					srv.sessionCache.mu.Lock()
+					clear(srv.sessionCache.entries)
+					srv.sessionCache.mu.Unlock()
+				}
+				req := httptest.NewRequest(http.MethodGet, "/", nil)
+				req.AddCookie(cookie)
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				rec := httptest.NewRecorder()
+				routes.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("GET /: %d", rec.Code)
 				}
 			}
 		})

@@ -24,6 +24,18 @@ const (
 	AccountTokens = "/account/tokens"
 	// AccountDelete deletes the signed-in account (POST).
 	AccountDelete = "/account/delete"
+	// LogoutOtherSessions ends every session of the account but the current one (POST).
+	LogoutOtherSessions = "/account/sessions/logout-others"
+	// AccountPassword changes the password (POST).
+	AccountPassword = "/account/password"
+	// AccountEmail asks to change the e-mail address (POST).
+	AccountEmail = "/account/email"
+	// EmailConfirmation is the e-mail change being confirmed, kept in the session.
+	EmailConfirmation = "/account/email/confirm"
+	// ForgotPassword asks for a password reset link.
+	ForgotPassword = "/password/forgot"
+	// PasswordReset is the reset link being used, kept in the session.
+	PasswordReset = "/password/reset"
 	// APIDatabases lists the databases in the JSON API.
 	APIDatabases = "/v1/databases"
 	// APITokens creates an API token from an e-mail and a password (POST).
@@ -36,6 +48,17 @@ const (
 func RevokeAccountToken(id int64) string {
 	return AccountTokens + "/" + strconv.FormatInt(id, 10) + "/revoke"
 }
+
+// LogoutSession ends the signed-in user's session id (POST).
+func LogoutSession(id int64) string {
+	return "/account/sessions/" + strconv.FormatInt(id, 10) + "/logout"
+}
+
+// PasswordResetLink is the link a password reset e-mail carries.
+func PasswordResetLink(token string) string { return PasswordReset + "/" + token }
+
+// EmailConfirmationLink is the link an e-mail change's confirmation carries.
+func EmailConfirmationLink(token string) string { return EmailConfirmation + "/" + token }
 
 // Database is the overview of the database named name (or with that ID).
 func Database(name string) string { return "/databases/" + name }

@@ -53,6 +53,9 @@ type Config struct {
 	// when none is attached. PostgresReconcileEvery: see access.Server.Run.
 	PostgresURL            string
 	PostgresReconcileEvery time.Duration
+
+	// SessionTTL is how long a dashboard session lasts without being used.
+	SessionTTL time.Duration
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -94,7 +97,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	sender.Retention = cfg.OutboxRetention
 	svc := &service.Service{Store: st, BaseURL: baseURL, EmailQueued: sender.Wake,
 		InviteTTL: cfg.InviteTTL, InviteLimit: cfg.InviteLimit,
-		InviteLimitPerInviter: cfg.InviteLimitPerInviter, InviteLimitPerRecipient: cfg.InviteLimitPerRecipient}
+		InviteLimitPerInviter: cfg.InviteLimitPerInviter, InviteLimitPerRecipient: cfg.InviteLimitPerRecipient,
+		SessionTTL: cfg.SessionTTL}
 	var pg *access.Server
 	if cfg.PostgresURL != "" {
 		if pg, err = access.New(cfg.PostgresURL, st, log); err != nil {
@@ -121,7 +125,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	svc.AccessTokenKey = keys.accessToken
-	h := &handlers.Server{Service: svc, Sessions: handlers.NewSessionStore(keys.sessionHash, keys.sessionBlock, secure), Log: log, Secure: secure, TrustedProxies: proxies}
+	sessions := handlers.NewSessionStore(keys.sessionHash, keys.sessionBlock, secure)
+	if cfg.SessionTTL > 0 {
+		// The cookie lasts as long as an idle session; it is renewed as its row is seen.
+		sessions.MaxAge(int(cfg.SessionTTL / time.Second))
+	}
+	h := &handlers.Server{Service: svc, Sessions: sessions, Log: log, Secure: secure, TrustedProxies: proxies}
 	srv := newHTTPServer(h.Routes(), log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -72,12 +72,7 @@ func validateSignup(in SignupInput) (string, error) {
 	if !usernamePattern.MatchString(in.Username) {
 		errs.add(invalid("username", "A username has 2 to 32 letters, digits, dashes or underscores, starting with a letter or digit"))
 	}
-	switch {
-	case len(in.Password) < MinPasswordLength:
-		errs.add(invalid("password", fmt.Sprintf("A password has at least %d characters", MinPasswordLength)))
-	case len(in.Password) > MaxPasswordLength:
-		errs.add(invalid("password", fmt.Sprintf("A password has at most %d bytes", MaxPasswordLength)))
-	}
+	errs.add(checkNewPassword("password", in.Password))
 	if len(errs) > 0 {
 		return "", errs
 	}

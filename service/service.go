@@ -35,6 +35,9 @@ type Service struct {
 	// every database; 0 means no limit.
 	InviteLimitPerInviter, InviteLimitPerRecipient int
 
+	// SessionTTL is how long a dashboard session lasts without being used (0: the default).
+	SessionTTL time.Duration
+
 	// AccessTokenKey signs the access tokens of the token exchange (HS256); derived from
 	// the server secret. Empty: a random key for the life of the process.
 	AccessTokenKey []byte
@@ -46,6 +49,8 @@ type Service struct {
 	accessKey     []byte
 	// signups throttles sign-ups (see RequestSignup).
 	signups loginThrottle
+	// resets throttles password reset requests (see RequestPasswordReset).
+	resets loginThrottle
 }
 
 // DefaultInviteTTL is how long an invitation link works unless configured otherwise.

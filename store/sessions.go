@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Session is a signed-in browser. Only the hash of the random ID its cookie holds is
+// stored.
+type Session struct {
+	ID         int64
+	UserID     int64
+	TokenHash  []byte
+	Device     string
+	ClientAddr string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// InsertSession inserts s and sets its ID.
+func (w WriteTx) InsertSession(ctx context.Context, s *Session) error {
+	res, err := w.tx.ExecContext(ctx, `INSERT INTO sessions (user_id, token_hash, device, client_addr, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, s.UserID, s.TokenHash, s.Device, s.ClientAddr, micros(s.CreatedAt), micros(s.LastSeenAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: insert session: %w", ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert session: %w", err)
+	}
+	s.ID, err = res.LastInsertId()
+	return err
+}
+
+const sessionColumns = `s.id, s.user_id, s.token_hash, s.device, s.client_addr, s.created_at, s.last_seen_at`
+
+func scanSession(row interface{ Scan(...any) error }, more ...any) (Session, error) {
+	var s Session
+	var created, seen int64
+	err := row.Scan(append([]any{&s.ID, &s.UserID, &s.TokenHash, &s.Device, &s.ClientAddr, &created, &seen}, more...)...)
+	s.CreatedAt, s.LastSeenAt = fromMicros(created), fromMicros(seen)
+	return s, err
+}
+
+// SessionByHash returns the session whose ID hashes to h, with its user: one query, as
+// every signed-in request makes it.
+func (c Conn) SessionByHash(ctx context.Context, h []byte) (Session, User, error) {
+	var u User
+	var userCreated int64
+	var verified, confirmSent sql.NullInt64
+	s, err := scanSession(c.q.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
+			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, h),
+		&u.ID, &u.Email, &u.Username, &u.PasswordHash, &userCreated, &verified, &u.ConfirmHash, &confirmSent)
+	if err != nil {
+		return Session{}, User{}, notFound("session by hash", err)
+	}
+	u.CreatedAt, u.VerifiedAt, u.ConfirmSentAt = fromMicros(userCreated), fromNullMicros(verified), fromNullMicros(confirmSent)
+	return s, u, nil
+}
+
+// SessionsForUser lists userID's sessions, the most recently seen first.
+func (c Conn) SessionsForUser(ctx context.Context, userID int64) ([]Session, error) {
+	rows, err := c.q.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions s
+		WHERE s.user_id = ? ORDER BY s.last_seen_at DESC, s.id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions for user: %w", err)
+	}
+	defer rows.Close()
+	var list []Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: sessions for user: %w", err)
+		}
+		list = append(list, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: sessions for user: %w", err)
+	}
+	return list, nil
+}
+
+// TouchSession records that session id was seen at at. A session ended in the meantime
+// is no error: there is nothing left to record.
+func (w WriteTx) TouchSession(ctx context.Context, id int64, at time.Time) error {
+	if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, micros(at), id); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession deletes userID's session id; someone else's, or one already deleted,
+// gives ErrNotFound.
+func (w WriteTx) DeleteSession(ctx context.Context, userID, id int64) error {
+	return w.changeStatus(ctx, "delete session", `DELETE FROM sessions WHERE id = ? AND user_id = ?`, id, userID)
+}
+
+// DeleteSessionByHash deletes the session whose ID hashes to h, if there is one.
+func (w WriteTx) DeleteSessionByHash(ctx context.Context, h []byte) error {
+	if _, err := w.tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h); err != nil {
+		return fmt.Errorf("store: delete session by hash: %w", err)
+	}
+	return nil
+}
+
+// DeleteOtherSessions deletes every session of userID but keepID (0: all of them), and
+// says how many there were.
+func (w WriteTx) DeleteOtherSessions(ctx context.Context, userID, keepID int64) (int64, error) {
+	res, err := w.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete other sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// DeleteIdleSessions deletes userID's sessions last seen before cutoff.
+func (w WriteTx) DeleteIdleSessions(ctx context.Context, userID int64, cutoff time.Time) (int64, error) {
+	res, err := w.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND last_seen_at < ?`, userID, micros(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete idle sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
