@@ -9,6 +9,8 @@ package access
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,7 +30,7 @@ type Server struct {
 	pool  *pgxpool.Pool
 	store *store.Store
 	log   *slog.Logger
-	// instance is the store's mark (see store.AccessInstance).
+	// instance is the store's mark (see instanceMark).
 	instance string
 	host     string
 	port     int
@@ -57,7 +59,7 @@ func New(url string, st *store.Store, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access: %w", err)
 	}
-	instance, err := st.AccessInstance(context.Background())
+	instance, err := instanceMark(st)
 	if err != nil {
 		pool.Close()
 		return nil, err
@@ -66,6 +68,15 @@ func New(url string, st *store.Store, log *slog.Logger) (*Server, error) {
 		wake: make(chan struct{}, 1), Now: time.Now}
 	s.checkSuperuser()
 	return s, nil
+}
+
+// instanceMark returns the store's mark, made once: random, so that two dbcollab
+// instances sharing a server, and anything made by hand, never touch each other's.
+func instanceMark(st *store.Store) (string, error) {
+	b := make([]byte, 8)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	v, err := st.SettingOrCreate(context.Background(), "access_instance", []byte(hex.EncodeToString(b)))
+	return string(v), err
 }
 
 // Close closes the admin pool.

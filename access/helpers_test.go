@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/bcrypt"
+	_ "modernc.org/sqlite"
 
 	"dbcollab/access"
 	"dbcollab/internal/pgtest"
@@ -33,6 +35,8 @@ type env struct {
 	pg      *access.Server
 	cluster *pgtest.Cluster
 	admin   *pgx.Conn
+	// path is the SQLite file.
+	path string
 }
 
 func newEnv(t testing.TB) *env {
@@ -54,7 +58,8 @@ func newEnvAs(t testing.TB, run bool, adminURL string) *env {
 		adminURL = e.cluster.AdminURL()
 	}
 	var err error
-	if e.st, err = store.Open(filepath.Join(t.TempDir(), "dbcollab.db")); err != nil {
+	e.path = filepath.Join(t.TempDir(), "dbcollab.db")
+	if e.st, err = store.Open(e.path); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.st.Close() })
@@ -218,4 +223,28 @@ func reconnect(t testing.TB, e *env) *pgx.Conn {
 	}
 	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
+}
+
+// jobsDone lists the kinds of the access jobs done, in the order they were done.
+func (e *env) jobsDone(t testing.TB) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+e.path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT kind FROM outbox WHERE kind != 'email' AND sent_at IS NOT NULL ORDER BY sent_at, id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var kinds []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds
 }

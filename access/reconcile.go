@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -46,7 +47,7 @@ func (s *Server) Reconcile(ctx context.Context) error {
 		if _, ok := roles[d.GroupRole]; ok && slices.Contains(dbs, d.PgName) {
 			continue
 		}
-		s.log.Info("access drift: creating the database again", "database", d.PgName)
+		s.log.Info("access reconcile: creating the database", "database", d.PgName)
 		if err := s.ensureDatabase(ctx, d); err != nil {
 			errs = append(errs, fmt.Errorf("database %s: %w", d.PgName, err))
 		}
@@ -101,34 +102,53 @@ func (s *Server) finishRevocation(ctx context.Context, r store.AccessRole, roles
 
 // grantBatch is how many roles one statement string grants: a reconcile from scratch
 // makes one round trip and one commit per batch rather than per role.
-const grantBatch = 100
+const grantBatchSize = 100
 
-// grantAll grants the roles in batches, and one by one the roles of a batch that
-// failed, and returns the names of those granted.
+// grantAll grants the roles in batches, several at once (the server's cost is one
+// PBKDF2 per role, which it spreads over its cores), and one by one the roles of a batch
+// that failed; it returns the names of those granted.
 func (s *Server) grantAll(ctx context.Context, list []store.AccessRole, roles map[string]pgRole) ([]string, error) {
+	var mu sync.Mutex
 	var done []string
 	var errs []error
-	for batch := range slices.Chunk(list, grantBatch) {
-		var sql strings.Builder
-		for _, r := range batch {
-			_, exists := roles[r.RoleName]
-			sql.WriteString(s.grantSQL(r, exists))
-		}
-		if _, err := s.pool.Exec(ctx, sql.String()); err == nil {
-			for _, r := range batch {
-				done = append(done, r.RoleName)
-			}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, s.pool.Config().MaxConns)
+	for batch := range slices.Chunk(list, grantBatchSize) {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			granted, err := s.grantBatch(ctx, batch, roles)
+			mu.Lock()
+			defer mu.Unlock()
+			done, errs = append(done, granted...), append(errs, err)
+		})
+	}
+	wg.Wait()
+	return done, errors.Join(errs...)
+}
+
+// grantBatch grants batch in one statement string, or one by one if that fails.
+func (s *Server) grantBatch(ctx context.Context, batch []store.AccessRole, roles map[string]pgRole) ([]string, error) {
+	var sql strings.Builder
+	var names []string
+	for _, r := range batch {
+		_, exists := roles[r.RoleName]
+		sql.WriteString(s.grantSQL(r, exists))
+		names = append(names, r.RoleName)
+	}
+	if _, err := s.pool.Exec(ctx, sql.String()); err == nil {
+		return names, nil
+	}
+	names = names[:0]
+	var errs []error
+	for _, r := range batch {
+		if err := s.grant(ctx, r); err != nil {
+			errs = append(errs, fmt.Errorf("role %s: %w", r.RoleName, err))
 			continue
 		}
-		for _, r := range batch {
-			if err := s.grant(ctx, r); err != nil {
-				errs = append(errs, fmt.Errorf("role %s: %w", r.RoleName, err))
-				continue
-			}
-			done = append(done, r.RoleName)
-		}
+		names = append(names, r.RoleName)
 	}
-	return done, errors.Join(errs...)
+	return names, errors.Join(errs...)
 }
 
 // markGranted records that the roles named exist on the server.

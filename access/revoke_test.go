@@ -125,13 +125,16 @@ func TestTransferChangesNoRole(t *testing.T) {
 	}
 }
 
+// With PostgreSQL stopped, an accept and then a revocation succeed in the dashboard; once
+// it is back the revocation goes first, within 10 s, then the grant.
 func TestRevocationWhilePostgresIsDownAppliesWithinTenSecondsOfItsReturn(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
-	owner, alice := e.user(t, "owner"), e.user(t, "alice")
+	owner, alice, bob := e.user(t, "owner"), e.user(t, "alice"), e.user(t, "bob")
 	db := e.database(t, owner)
 	row := e.member(t, owner, db, alice)
 	creds := e.activeCredentials(t, alice, db)
+	_, bobToken := e.invite(t, owner, db, bob)
 
 	if err := e.cluster.Stop(); err != nil {
 		t.Fatal(err)
@@ -142,12 +145,15 @@ func TestRevocationWhilePostgresIsDownAppliesWithinTenSecondsOfItsReturn(t *test
 			e.cluster.Restart()
 		}
 	})
+	if _, err := e.svc.AcceptInvitation(ctx, bob.ID, bobToken); err != nil {
+		t.Fatalf("accepting while PostgreSQL is down: %v", err)
+	}
 	if _, err := e.svc.Revoke(ctx, owner.ID, db.Name, row.ID); err != nil {
 		t.Fatalf("revoking while PostgreSQL is down: %v", err)
 	}
-	_, removing := e.states(t, owner, db)
-	if !slices.Equal(removing, []string{alice.Email}) {
-		t.Errorf("still being removed while down: %v, want alice", removing)
+	states, removing := e.states(t, owner, db)
+	if !slices.Equal(removing, []string{alice.Email}) || states[bob.ID].State != service.AccessGranting {
+		t.Errorf("while down: bob %v, still being removed %v; want bob being granted, alice listed", states[bob.ID], removing)
 	}
 	time.Sleep(3 * time.Second) // a few failed attempts and backoff
 	if err := e.cluster.Restart(); err != nil {
@@ -163,6 +169,13 @@ func TestRevocationWhilePostgresIsDownAppliesWithinTenSecondsOfItsReturn(t *test
 	e.admin = reconnect(t, e)
 	if e.roleExists(t, creds.User) {
 		t.Error("alice's role still exists")
+	}
+	waitFor(t, 10*time.Second, "bob's role active", func() bool {
+		states, _ := e.states(t, owner, db)
+		return states[bob.ID].State == service.AccessActive
+	})
+	if got := e.jobsDone(t); len(got) < 2 || !slices.Equal(got[len(got)-2:], []string{store.JobRevokeAccess, store.JobGrantAccess}) {
+		t.Errorf("access jobs done, in order: %v; want alice's revocation before bob's grant", got)
 	}
 }
 
@@ -269,4 +282,34 @@ func TestCredentialsErrors(t *testing.T) {
 	if _, err := e.svc.Credentials(ctx, owner.ID, "nope"); !errors.Is(err, service.ErrNotFound) {
 		t.Errorf("unknown database: err = %v, want ErrNotFound", err)
 	}
+}
+
+// A membership ended outside Revoke (an account deleted, branch deletion) queues its
+// revocation; the role goes even when the row that wanted it is deleted with the account.
+func TestRevocationQueuedOutsideRevokeDropsTheRoleEvenWithoutItsRow(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	owner, alice := e.user(t, "owner"), e.user(t, "alice")
+	db := e.database(t, owner)
+	e.member(t, owner, db, alice)
+	creds := e.activeCredentials(t, alice, db)
+	conn, err := e.login(ctx, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `RESET ROLE; CREATE TABLE own (v int)`); err != nil {
+		t.Fatal(err)
+	}
+	err = e.st.Tx(ctx, func(tx store.WriteTx) error {
+		if err := e.svc.EnqueueAccessRevocation(ctx, tx, db.ID, alice.ID); err != nil {
+			return err
+		}
+		return tx.DeleteAccessRole(ctx, creds.User) // as the account's deletion would
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.AccessQueued()
+	waitFor(t, time.Second, "alice's role dropped, her own table given away", func() bool { return !e.roleExists(t, creds.User) })
 }

@@ -268,6 +268,13 @@ func (s *Service) grantAccess(ctx context.Context, tx store.WriteTx, databaseID 
 	return tx.EnqueueJob(ctx, store.JobGrantAccess, role.RoleName, s.now())
 }
 
+// EnqueueAccessRevocation wants, in tx, userID's role on database id gone, for a change
+// that ends a membership outside Revoke (such as deleting an account); the caller calls
+// AccessQueued after the commit.
+func (s *Service) EnqueueAccessRevocation(ctx context.Context, tx store.WriteTx, databaseID string, userID int64) error {
+	return s.revokeAccess(ctx, tx, databaseID, userID)
+}
+
 // revokeAccess wants, in tx, userID's role on database id gone.
 func (s *Service) revokeAccess(ctx context.Context, tx store.WriteTx, databaseID string, userID int64) error {
 	role, err := tx.LiveAccessRole(ctx, databaseID, userID)

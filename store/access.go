@@ -41,16 +41,6 @@ type AccessRole struct {
 	GroupRole string
 }
 
-// AccessInstance returns this store's mark, put on everything it creates on the server.
-func (c Conn) AccessInstance(ctx context.Context) (string, error) {
-	var v []byte
-	err := c.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'access_instance'`).Scan(&v)
-	if err != nil {
-		return "", notFound("access instance", err)
-	}
-	return string(v), nil
-}
-
 // InsertAccessDatabase records that database d lives on the PostgreSQL server.
 func (w WriteTx) InsertAccessDatabase(ctx context.Context, d AccessDatabase) error {
 	_, err := w.tx.ExecContext(ctx,

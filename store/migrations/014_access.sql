@@ -20,10 +20,13 @@ CREATE TABLE access_databases (
 -- reached PostgreSQL ('revoking'); the row goes once the role is gone. verifier is the
 -- SCRAM-SHA-256 verifier of the role's password (never the password), so that a role
 -- dropped by hand comes back with the same one. last_error: the last failure applying it.
+-- Deleting a database or an account deletes its rows: queue the revocation or the drop
+-- first (a revocation job whose row is gone still drops the role; the reconciler drops
+-- any marked role left without a row).
 CREATE TABLE access_roles (
     id          INTEGER PRIMARY KEY,
     database_id TEXT NOT NULL REFERENCES databases (id) ON DELETE CASCADE,
-    user_id     INTEGER NOT NULL REFERENCES users (id),
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role_name   TEXT NOT NULL UNIQUE,
     state       TEXT NOT NULL CHECK (state IN ('granting', 'active', 'revoking')),
     verifier    TEXT NOT NULL,
@@ -47,8 +50,3 @@ CREATE TRIGGER access_roles_version_on_delete AFTER DELETE ON access_roles
 BEGIN
     UPDATE databases SET version = version + 1 WHERE id = OLD.database_id;
 END;
-
--- The mark put on every role and database dbcollab creates (COMMENT ON), so that two
--- instances sharing a server, and anything made by hand, are never touched.
-INSERT INTO settings (key, value) VALUES ('access_instance', lower(hex(randomblob(8))))
-    ON CONFLICT (key) DO NOTHING;
