@@ -251,6 +251,9 @@ func (a *actor) submit(pagePath, action string, values url.Values) *response {
 	a.h.t.Helper()
 	page := a.get(pagePath).expectStatus(http.StatusOK)
 	form := page.doc.Find(`form[action="` + action + `"]`)
+	if id, ok := page.doc.Find(`button[formaction="` + action + `"]`).Attr("form"); ok && form.Length() == 0 {
+		form = page.doc.Find("form#" + id) // a row's item submits the page's #row-action form
+	}
 	if form.Length() == 0 {
 		a.h.t.Fatalf("GET %s: no form posts to %s", pagePath, action)
 	}

@@ -26,9 +26,27 @@ function focusOutcome() {
   }
 }
 
+let menus = 0;
+
+// setUpMenu turns a row's <details> list into the menu of the button beside it: the
+// details stays open, and the list is shown and hidden as a WAI-ARIA menu.
 function setUpMenu(container) {
   const button = container.querySelector("[aria-haspopup=menu]");
-  const menu = container.querySelector("[role=menu]");
+  const details = container.querySelector("details");
+  const menu = details.querySelector("ul");
+  const n = ++menus;
+  button.id = "actions-" + n;
+  menu.id = "actions-menu-" + n;
+  button.setAttribute("aria-controls", menu.id);
+  menu.setAttribute("role", "menu");
+  menu.setAttribute("aria-labelledby", button.id);
+  menu.querySelectorAll("li").forEach((li) => {
+    li.setAttribute("role", "none");
+    li.firstElementChild.setAttribute("role", "menuitem");
+    li.firstElementChild.tabIndex = -1;
+  });
+  menu.hidden = true;
+  details.open = true;
   const items = () => Array.from(menu.querySelectorAll("[role=menuitem]"));
 
   const open = (focusIndex) => {
@@ -124,8 +142,8 @@ function setUpConfirmDialog(dialog, selector, confirmLabel) {
       const container = item.closest("[data-menu]");
       opener = container.querySelector("[aria-haspopup=menu]");
       container.closeMenu(false);
-      form.action = item.dataset.action;
-      confirm.textContent = confirmLabel + item.dataset.email;
+      form.action = item.getAttribute("href");
+      confirm.textContent = confirmLabel + item.closest("tr").dataset.email;
       question.textContent = item.dataset.question;
       dialog.showModal();
       cancel.focus();
