@@ -38,17 +38,32 @@ func toAPICollaborator(m store.Collaborator) apiCollaborator {
 }
 
 // apiCollaboratorsList lists a database's owner, then its collaborators and pending
-// invitations in invitation order.
+// invitations in invitation order, with their total: all of them, or those that the
+// optional q, status, page and per_page choose (a page without per_page has 50 rows).
 func (s *Server) apiCollaboratorsList(c echo.Context) error {
-	_, rows, err := s.Service.Collaborators(c.Request().Context(), apiUser(c).ID, c.Param("db"))
+	perPage := 0
+	if c.QueryParam("page") != "" {
+		perPage = service.RowsPerPage
+	}
+	q, err := service.ParseRowQuery(c.QueryParam("q"), c.QueryParam("status"), c.QueryParam("page"), c.QueryParam("per_page"), perPage)
+	if err != nil {
+		return err
+	}
+	_, rows, total, err := s.Service.CollaboratorsPage(c.Request().Context(), apiUser(c).ID, c.Param("db"), q)
 	if err != nil {
 		return databaseNotFound(c, err)
 	}
-	out := make([]apiCollaborator, 0, len(rows))
+	out := apiCollaboratorList{Collaborators: make([]apiCollaborator, 0, len(rows)), Total: total}
 	for _, m := range rows {
-		out = append(out, toAPICollaborator(m))
+		out.Collaborators = append(out.Collaborators, toAPICollaborator(m))
 	}
-	return c.JSON(http.StatusOK, map[string][]apiCollaborator{"collaborators": out})
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiCollaboratorList is a list of rows and how many the query chooses on all pages.
+type apiCollaboratorList struct {
+	Collaborators []apiCollaborator `json:"collaborators"`
+	Total         int               `json:"total"`
 }
 
 type apiInviteRequest struct {

@@ -9,8 +9,8 @@ import (
 // RowFilter chooses the live rows of a database that a page of its Collaborators tab
 // shows.
 type RowFilter struct {
-	// Search is a lower-case piece of the e-mail address or username, matched as is:
-	// '%' and '_' are characters like any other. Empty matches every row.
+	// Search is a lower-case piece of the e-mail address or username, valid UTF-8,
+	// matched as is: '%' and '_' are characters like any other. Empty matches every row.
 	Search string
 	// Status is "" (every live row), StatusAccepted, StatusPending or StatusExpired.
 	Status string
