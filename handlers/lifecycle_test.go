@@ -52,7 +52,7 @@ func (h *harness) mustRow(email string) store.Collaborator {
 // menuItems are the texts of the items of the actions menu of email's row.
 func menuItems(page *response, email string) []string {
 	var items []string
-	rowOf(page, email).Find("[data-menu] .menu-list > li > *").Each(func(_ int, s *goquery.Selection) {
+	rowOf(page, email).Find("[data-menu] details ul > li > *").Each(func(_ int, s *goquery.Selection) {
 		items = append(items, textOf(s))
 	})
 	return items
@@ -113,12 +113,12 @@ func TestResendFromTheMenuMailsANewLinkAndTheOldOneSaysReplaced(t *testing.T) {
 	page := a.get(h.collaboratorsPath()).expectStatus(http.StatusOK)
 	// The menu item submits the page's one small form to the row's own URL, so that it
 	// works with and without JavaScript.
-	item := rowOf(page, h.invitee.Email).Find("[data-menu] details .menu-list > li > *").First()
+	item := rowOf(page, h.invitee.Email).Find("[data-menu] details ul > li > *").First()
 	formID, _ := item.Attr("form")
 	if goquery.NodeName(item) != "button" || textOf(item) != "Resend invitation" {
 		t.Fatalf("the menu's first item is <%s> %q", goquery.NodeName(item), textOf(item))
 	}
-	if action, _ := item.Attr("formaction"); action != h.resendPath(pia) || page.doc.Find("form#"+formID+"[method=post]").Length() != 1 {
+	if action := h.fromTab(item.AttrOr("formaction", "")); action != h.resendPath(pia) || page.doc.Find("form#"+formID+"[method=post]").Length() != 1 {
 		t.Errorf("Resend invitation submits #%s to %q", formID, action)
 	}
 	for _, email := range []string{h.owner.Email, h.collaborator.Email} {

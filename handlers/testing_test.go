@@ -251,9 +251,12 @@ func (a *actor) submit(pagePath, action string, values url.Values) *response {
 	a.h.t.Helper()
 	page := a.get(pagePath).expectStatus(http.StatusOK)
 	form := page.doc.Find(`form[action="` + action + `"]`)
-	if id, ok := page.doc.Find(`button[formaction="` + action + `"]`).Attr("form"); ok && form.Length() == 0 {
-		form = page.doc.Find("form#" + id) // a row's item submits the page's #row-action form
-	}
+	// A row's item submits the page's #row-action form to its URL, relative to the tab.
+	page.doc.Find(`button[formaction]`).Each(func(_ int, b *goquery.Selection) {
+		if id, _ := b.Attr("form"); form.Length() == 0 && a.h.fromTab(b.AttrOr("formaction", "")) == action {
+			form = page.doc.Find("form#" + id)
+		}
+	})
 	if form.Length() == 0 {
 		a.h.t.Fatalf("GET %s: no form posts to %s", pagePath, action)
 	}

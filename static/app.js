@@ -35,6 +35,8 @@ function setUpMenu(container) {
   const details = container.querySelector("details");
   const menu = details.querySelector("ul");
   const n = ++menus;
+  button.type = "button";
+  button.setAttribute("aria-expanded", "false");
   button.id = "actions-" + n;
   menu.id = "actions-menu-" + n;
   button.setAttribute("aria-controls", menu.id);
@@ -140,11 +142,14 @@ function setUpConfirmDialog(dialog, selector, confirmLabel) {
     item.addEventListener("click", (event) => {
       event.preventDefault();
       const container = item.closest("[data-menu]");
+      const email = item.closest("tr").dataset.email;
       opener = container.querySelector("[aria-haspopup=menu]");
       container.closeMenu(false);
       form.action = item.getAttribute("href");
-      confirm.textContent = confirmLabel + item.closest("tr").dataset.email;
-      question.textContent = item.dataset.question;
+      confirm.textContent = confirmLabel + email;
+      // The item names its question (data-revoke="self", …); the dialog holds its words.
+      const kind = item.getAttribute(selector.slice(1, -1));
+      question.textContent = question.getAttribute("data-" + kind).replaceAll("{email}", email);
       dialog.showModal();
       cancel.focus();
     });

@@ -3,6 +3,9 @@ package views
 import (
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"dbcollab/links"
 	"dbcollab/service"
@@ -43,6 +46,33 @@ func revokeQuestion(viewer *store.User, db store.Database, m store.Collaborator)
 	default:
 		return fmt.Sprintf("%s will lose access to %s.", m.Email, db.Name)
 	}
+}
+
+// revokeKind names the question a row's Revoke access asks: that of the revokeDialog
+// attribute data-self, data-invitation or data-any.
+func revokeKind(viewer *store.User, m store.Collaborator) string {
+	switch {
+	case m.UserID == viewer.ID:
+		return "self"
+	case isInvitation(m):
+		return "invitation"
+	default:
+		return "any"
+	}
+}
+
+// questionRow is a row of that status and account whose address is "{email}", for the
+// questions the popups fill in with the address of the row they are opened from.
+func questionRow(status string, userID int64) store.Collaborator {
+	return store.Collaborator{Email: "{email}", Status: status, UserID: userID}
+}
+
+// fromTab is path, a URL under db's Collaborators tab, relative to the tab
+// ("collaborators/12/revoke"): a page of a hundred rows then does not spell the
+// database's path in each of its 250 links. It resolves the same from the tab opened by
+// the database's name or ID, with or without a query.
+func fromTab(db store.Database, path string) templ.SafeURL {
+	return templ.SafeURL(strings.TrimPrefix(path, links.Settings(db.Name)+"/"))
 }
 
 // mayMakeOwner reports whether the viewer, the owner, may hand db to row m: an accepted collaborator.
