@@ -1,10 +1,10 @@
 -- A page of the Collaborators tab: the live rows in the tab's order (owner first, then by
 -- ID), read in that order so that the first page of a large database stops at its 50th
--- row instead of sorting them all; and the rows by status, for the status filter and
--- its count.
+-- row instead of sorting them all. (An index on (database_id, status) would serve the
+-- status filter, but SQLite then takes it for the membership check, which every view
+-- runs, and reads every row of a 10,000-row database there: 2.5 ms instead of 0.1.)
 CREATE INDEX collaborators_live_order
     ON collaborators (database_id, status <> 'owner', id) WHERE status IN ('owner', 'pending', 'accepted');
-CREATE INDEX collaborators_by_status ON collaborators (database_id, status, id, sent_at);
 
 -- live_rows is the number of live rows (owner, pending, accepted) of the database, kept
 -- by triggers in the transaction of every change, so that the tab says "of 10,000"
