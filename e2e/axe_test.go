@@ -188,7 +188,8 @@ func (u *user) look(width int64, theme string) {
 func TestAxeFindsNoViolationInAnyState(t *testing.T) {
 	t.Parallel()
 	axe := axeSource(t)
-	s := newStage(t, true)
+	// No invitation limit: the tab is filled past its first page of 50 rows.
+	s := newStage(t, true, "--invite-limit", "0")
 	a := &auditor{t: t, axe: axe, dir: s.dir}
 	start := time.Now()
 	user3Link := checkInvitation(t, s.app.Mail.waitFor(t, "user3@example.com"), s.app.URL, demoDB, "user1")
@@ -289,7 +290,7 @@ func TestAxeFindsNoViolationInAnyState(t *testing.T) {
 	visitor.navigate("open erin's cancelled link", http.StatusGone, chromedp.Navigate(erinLink))
 	a.audit(visitor, "invitation-cancelled")
 
-	ownerRow := get(owner, "find the owner's row", chromedp.Evaluate[string](`document.querySelector('tr[data-email="user2@example.com"] a[data-revoke]').getAttribute("href").replace(/\d+\/revoke$/, "")`))
+	ownerRow := get(owner, "find the owner's row", chromedp.Evaluate[string](`new URL(document.querySelector('tr[data-email="user2@example.com"] a[data-revoke]').href).pathname.replace(/\d+\/revoke$/, "")`))
 	owner.open(ownerRow+"1/revoke", http.StatusOK)
 	owner.expectFlashFocused()
 	if !owner.flashIsError() {
@@ -297,8 +298,43 @@ func TestAxeFindsNoViolationInAnyState(t *testing.T) {
 	}
 	a.audit(owner, "collaborators-refused")
 	owner.navigate("open the confirmation page of user2", http.StatusOK, chromedp.Navigate(s.app.URL+get(owner, "find user2's row",
-		chromedp.Evaluate[string](`document.querySelector('tr[data-email="user2@example.com"] a[data-revoke]').getAttribute("href")`))))
+		chromedp.Evaluate[string](`new URL(document.querySelector('tr[data-email="user2@example.com"] a[data-revoke]').href).pathname`))))
 	a.audit(owner, "revoke-confirmation")
+
+	// Search, status filter and pages (issue 12), each state with its URL to share.
+	owner.openCollaborators(demoDB)
+	owner.fill("Email or username", "USER")
+	owner.do("choose Pending", chromedp.SetValue(chromedp.CSS("#status"), "pending"))
+	owner.navigate("search pending rows for USER", http.StatusOK, chromedp.Click(button("Search")))
+	if got := owner.text(`//*[@data-testid="row-count"]`); got != "1–1 of 1" {
+		t.Errorf("the search for USER among pending rows says %q", got)
+	}
+	if got := get(owner, "read the URL", chromedp.Evaluate[string](`location.search`)); got != "?q=USER&status=pending" {
+		t.Errorf("the search is not in the URL: %q", got)
+	}
+	a.audit(owner, "collaborators-search")
+	owner.fill("Email or username", "nobody")
+	owner.navigate("search for nobody", http.StatusOK, chromedp.Click(button("Search")))
+	if got := owner.text(`//*[@data-testid="row-count"]`); got != "No collaborator matches" {
+		t.Errorf("a search with no result says %q", got)
+	}
+	a.audit(owner, "collaborators-search-none")
+	owner.openCollaborators(demoDB)
+	owner.openAddForm()
+	for batch := range 3 {
+		var addresses []string
+		for i := range 20 {
+			addresses = append(addresses, fmt.Sprintf("guest%02d@example.com", batch*20+i))
+		}
+		owner.do("enter 20 addresses", chromedp.SetValue(chromedp.CSS("#email"), strings.Join(addresses, " ")))
+		owner.navigate("invite 20 guests", http.StatusOK, chromedp.Click(button("Confirm")))
+		owner.openAddForm()
+	}
+	owner.navigate("click Next", http.StatusOK, chromedp.Click(chromedp.Search(`//nav[@data-testid="row-pager"]//a[normalize-space()="Next"]`)))
+	if got := owner.text(`//*[@data-testid="row-count"]`); got != "51–64 of 64" {
+		t.Errorf("page 2 says %q", got)
+	}
+	a.audit(owner, "collaborators-page-2")
 
 	owner.open("/account", http.StatusOK)
 	a.audit(owner, "account")

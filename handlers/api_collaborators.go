@@ -42,14 +42,23 @@ func toAPICollaborator(m store.Collaborator) apiCollaborator {
 }
 
 // apiCollaboratorsList lists a database's owner, then its collaborators and pending
-// invitations in invitation order.
+// invitations in invitation order, with their total: all of them, or those that the
+// optional q, status, page and per_page choose (a page without per_page has 50 rows).
 func (s *Server) apiCollaboratorsList(c echo.Context) error {
 	ctx, user := c.Request().Context(), apiUser(c)
 	member, err := s.Service.Membership(ctx, user.ID, c.Param("db"))
 	if err != nil {
 		return databaseNotFound(c, err)
 	}
-	_, rows, err := s.Service.Collaborators(ctx, user.ID, member.Database().ID)
+	perPage := 0
+	if c.QueryParam("page") != "" {
+		perPage = service.RowsPerPage
+	}
+	q, err := service.ParseRowQuery(c.QueryParam("q"), c.QueryParam("status"), c.QueryParam("page"), c.QueryParam("per_page"), perPage)
+	if err != nil {
+		return err
+	}
+	_, rows, total, err := s.Service.CollaboratorsPage(ctx, user.ID, member.Database().ID, q)
 	if err != nil {
 		return databaseNotFound(c, err)
 	}
@@ -57,15 +66,21 @@ func (s *Server) apiCollaboratorsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiCollaborator, 0, len(rows))
+	out := apiCollaboratorList{Collaborators: make([]apiCollaborator, 0, len(rows)), Total: total}
 	for _, m := range rows {
 		row := toAPICollaborator(m)
 		if a, ok := states[m.UserID]; ok && m.UserID != 0 {
 			row.Access = a.State
 		}
-		out = append(out, row)
+		out.Collaborators = append(out.Collaborators, row)
 	}
-	return c.JSON(http.StatusOK, map[string][]apiCollaborator{"collaborators": out})
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiCollaboratorList is a list of rows and how many the query chooses on all pages.
+type apiCollaboratorList struct {
+	Collaborators []apiCollaborator `json:"collaborators"`
+	Total         int               `json:"total"`
 }
 
 type apiInviteRequest struct {

@@ -38,7 +38,7 @@ func TestAPICollaboratorsListsOwnerFirstThenInvitationOrder(t *testing.T) {
 		collaboratorJSON(w.rowID("user1@example.com"), "user1@example.com", "user1", "owner", "owner", true),
 		collaboratorJSON(w.rowID("user2@example.com"), "user2@example.com", "user2", "accepted", "collaborator", true),
 		collaboratorJSON(w.rowID("user3@example.com"), "user3@example.com", "", "pending", "collaborator", false),
-	}, ",") + `]}`
+	}, ",") + `],"total":3}`
 	for _, ref := range []string{w.db.Name, w.db.ID} {
 		for _, role := range apiRoles {
 			t.Run(ref+"/"+role, func(t *testing.T) {

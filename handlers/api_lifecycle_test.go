@@ -110,7 +110,7 @@ func TestAPIShowsExpiredInvitationsAndResendRevivesThem(t *testing.T) {
 		collaboratorJSON(w.rowID("user1@example.com"), "user1@example.com", "user1", "owner", "owner", true),
 		collaboratorJSON(w.rowID("user2@example.com"), "user2@example.com", "user2", "accepted", "collaborator", true),
 		collaboratorJSON(id, "user3@example.com", "", "%s", "collaborator", false),
-	}, ",") + `]}`
+	}, ",") + `],"total":3}`
 	w.get(w.collaboratorsPath(""), w.auth["collaborator"]).expectBody(t, http.StatusOK, fmt.Sprintf(list, "expired"))
 
 	w.post(w.resendPath("user3@example.com"), w.auth["collaborator"], "").

@@ -179,6 +179,23 @@ func BenchmarkCollaboratorsTab(b *testing.B) {
 	}
 }
 
+// BenchmarkCollaboratorsTabFirstPage is the first page of the tab of a 3-row database,
+// a 50-row one (a full page) and a 10,000-row one (50 rows shown, "1–50 of 10,000"),
+// afresh and as viewed again (README, Performance).
+func BenchmarkCollaboratorsTabFirstPage(b *testing.B) {
+	for _, rows := range []int{3, 50, 10000} {
+		f := newTabFixture(b, rows-1) // and the owner's row
+		b.Run(fmt.Sprintf("rows=%d/afresh", rows), func(b *testing.B) {
+			f.benchGetAfter(b, f.tabPath(), func() {
+				f.server.DropCachedTabs() // so that the view is made afresh
+			})
+		})
+		b.Run(fmt.Sprintf("rows=%d/cached", rows), func(b *testing.B) {
+			f.benchGet(b, f.tabPath())
+		})
+	}
+}
+
 // BenchmarkStylesheet is the same request for the stylesheet: the static file the tab
 // is compared with.
 func BenchmarkStylesheet(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/service"
 	"dbcollab/store"
 	"dbcollab/views"
 )
@@ -26,11 +27,14 @@ import (
 //     every change of them (so a write elsewhere, such as a token's use or another
 //     database's invitation, keeps the tab).
 //   - the request: the signed-in user's ID, the database as named in the URL, the
-//     Activity page, the CSRF token the forms carry, whether the answer is gzipped; all
+//     search, status filter and page of rows, the Activity page, the CSRF token the forms carry, whether the answer is gzipped; all
 //     in the key. (Whether cookies are Secure is the Server's, as is the cache; the
 //     cookies themselves are set by the middleware, hit or not.)
-//   - the clock: a pending row shows as expired from its expiry on, so a tab is kept
-//     only until the first expiry of its rows (service.FirstExpiry).
+//   - the clock: a pending row shows as expired from its expiry on, and rows say "2 days
+//     ago", so a tab is kept only until the first of its rows would say something else
+//     (views.RowsCurrentUntil: at most a minute for a row invited within the hour, a
+//     day for one invited days ago). The pending and expired filters are not kept at
+//     all: any row's expiry, on another page too, changes what they choose.
 //   - the flash message: a tab showing one is not kept, nor served from here.
 //   - the PostgreSQL sessions open now ("connected: N"), which no write moves: with a
 //     server attached they are read on every view, and a tab is served only to a view
@@ -45,6 +49,7 @@ type collaboratorsCache struct {
 type collaboratorsKey struct {
 	userID int64
 	ref    string
+	rows   service.RowQuery
 	page   int
 	csrf   string
 	gzip   bool
@@ -97,7 +102,9 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 		return err
 	}
 	token, _ := c.Get(csrfKey).(string)
-	key := collaboratorsKey{userID: currentUser(c).ID, ref: c.Param("db"), page: activityPage(c), csrf: token, gzip: acceptsGzip(c)}
+	rows, filter := rowQuery(c)
+	key := collaboratorsKey{userID: currentUser(c).ID, ref: c.Param("db"), rows: rows, page: activityPage(c), csrf: token, gzip: acceptsGzip(c)}
+	keep := flash.text == "" && filter.Errors == nil && rows.Status != store.StatusPending && rows.Status != store.StatusExpired
 	member, err := s.Service.Membership(c.Request().Context(), key.userID, key.ref)
 	if err != nil {
 		return err
@@ -107,13 +114,13 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if flash.text == "" {
+	if keep {
 		if a, ok := s.collaboratorsCache.get(key, db, sessions, s.Service.Time()); ok {
 			return a.send(c)
 		}
 	}
 
-	tab, err := s.Service.CollaboratorsTabOf(c.Request().Context(), member, key.page)
+	tab, err := s.Service.CollaboratorsTabFor(c.Request().Context(), member, rows, key.page)
 	if err != nil {
 		return err
 	}
@@ -121,13 +128,14 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	now := s.Service.Time()
 	p := pageWithFlash(c, collaboratorsTitle(tab), flash)
-	a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, key.page, access), key.gzip)
+	a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, filter, key.page, now, access), key.gzip)
 	if err != nil {
 		return err
 	}
-	a.databaseID, a.version, a.until, a.sessions = db.ID, db.Version, s.Service.FirstExpiry(tab.Rows), sessions.key
-	if flash.text == "" {
+	a.databaseID, a.version, a.until, a.sessions = db.ID, db.Version, views.RowsCurrentUntil(tab.Rows, now), sessions.key
+	if keep {
 		s.collaboratorsCache.put(key, a)
 	}
 	return a.send(c)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -42,7 +43,7 @@ func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.A
 	if notice != "" {
 		p.Flash, p.FlashIsError = notice, false
 	}
-	return render(c, status, collaboratorsPage(p, tab, addForm, page, access))
+	return render(c, status, collaboratorsPage(p, tab, addForm, views.Form{}, page, s.Service.Time(), access))
 }
 
 // activityPage is the page of Activity the query asks for, from 1.
@@ -54,12 +55,26 @@ func activityPage(c echo.Context) int {
 	return page
 }
 
+// rowQuery is the search, status filter and page of rows the query asks for (q, status,
+// p). A page or status that is not one (from a URL typed by hand) stands for the first
+// page or every status; a search that cannot be one is shown with its error in filter,
+// and the rows are then not searched.
+func rowQuery(c echo.Context) (q service.RowQuery, filter views.Form) {
+	raw := c.QueryParam("q")
+	q, err := service.ParseRowQuery(raw, c.QueryParam("status"), c.QueryParam("p"), "", service.RowsPerPage)
+	filter = views.Form{Values: map[string]string{"q": raw}}
+	if msg := service.ByField(err)["q"]; msg != "" {
+		filter.Errors = map[string]string{"q": msg}
+	}
+	return q, filter
+}
+
 func collaboratorsTitle(tab service.CollaboratorsTab) string {
 	return "Collaborators · " + tab.Database.Name
 }
 
-func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.AddForm, page int, access views.AccessView) templ.Component {
-	v := views.CollaboratorsView{Database: tab.Database, Rows: tab.Rows, AddForm: addForm, Events: tab.Events,
-		EventsPage: page, MoreEvents: tab.MoreEvents, Access: access}
+func collaboratorsPage(p views.Page, tab service.CollaboratorsTab, addForm views.AddForm, filter views.Form, page int, now time.Time, access views.AccessView) templ.Component {
+	v := views.CollaboratorsView{Database: tab.Database, Rows: tab.Rows, Query: tab.Query, Total: tab.Total, Now: now,
+		Filter: filter, AddForm: addForm, Events: tab.Events, EventsPage: page, MoreEvents: tab.MoreEvents, Access: access}
 	return views.CollaboratorsPage(p, v)
 }

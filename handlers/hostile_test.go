@@ -232,3 +232,35 @@ func expectNothingUnescaped(t *testing.T, r *response, value string) {
 		t.Fatalf("%s: the API answered something that is not JSON:\n%s", r.what, r.body)
 	}
 }
+
+// TestHostileQueryParameters puts each hostile value in each parameter of the
+// Collaborators tab's and the API list's query (search, status, pages), as the owner: no
+// 5xx, nothing unescaped; the tab shows the search as typed, escaped, and the API refuses
+// what is not a search, a status or a page with a 422.
+func TestHostileQueryParameters(t *testing.T) {
+	w := newMatrixWorld(t, false)
+	values := append(hostileValues, bigMarkup, hostileValue{"huge number", "99999999999999999999"},
+		hostileValue{"negative", "-1"}, hostileValue{"LIKE wildcards", "%_%"})
+	for _, route := range matrixRoutes {
+		if route.method != http.MethodGet || (route.path != "/databases/:db/settings/collaborators" && route.path != "/v1/databases/:db/collaborators") {
+			continue
+		}
+		for _, param := range []string{"q", "status", "p", "page", "per_page"} {
+			for _, v := range values {
+				t.Run(route.path+"?"+param+"="+v.name, func(t *testing.T) {
+					c := w.newCase(t, route, owner, dbName)
+					method, path := c.request(route)
+					got := c.sendTo(method, path+"?"+url.Values{param: {v.value}}.Encode())
+					expectHardened(t, got, false)
+					expectNothingUnescaped(t, got, v.value)
+					if got.status != http.StatusOK && got.status != http.StatusUnprocessableEntity {
+						t.Errorf("%s: %d", got.what, got.status)
+					}
+				})
+			}
+		}
+	}
+	if !t.Failed() {
+		t.Logf("%d requests with a hostile query parameter: no 5xx, nothing unescaped", w.cases)
+	}
+}

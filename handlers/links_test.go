@@ -26,6 +26,7 @@ func TestEveryLinkIsARoute(t *testing.T) {
 		{http.MethodGet, links.Collaborators("orders")},
 		{http.MethodPost, links.Collaborators("orders")},
 		{http.MethodGet, links.Activity("orders", 2)},
+		{http.MethodGet, links.TabPage("orders", "bob", "pending", 2, 3)},
 		{http.MethodGet, links.Revoke("orders", 7)},
 		{http.MethodPost, links.Revoke("orders", 7)},
 		{http.MethodPost, links.Resend("orders", 7)},

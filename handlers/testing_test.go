@@ -251,6 +251,12 @@ func (a *actor) submit(pagePath, action string, values url.Values) *response {
 	a.h.t.Helper()
 	page := a.get(pagePath).expectStatus(http.StatusOK)
 	form := page.doc.Find(`form[action="` + action + `"]`)
+	// A row's item submits the page's #row-action form to its URL, relative to the tab.
+	page.doc.Find(`button[formaction]`).Each(func(_ int, b *goquery.Selection) {
+		if id, _ := b.Attr("form"); form.Length() == 0 && a.h.fromTab(b.AttrOr("formaction", "")) == action {
+			form = page.doc.Find("form#" + id)
+		}
+	})
 	if form.Length() == 0 {
 		a.h.t.Fatalf("GET %s: no form posts to %s", pagePath, action)
 	}

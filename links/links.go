@@ -77,6 +77,29 @@ func Activity(name string, page int) string {
 	return Collaborators(name) + "?page=" + strconv.Itoa(page) + "#activity-title"
 }
 
+// TabPage is the Collaborators tab showing the rows whose e-mail or username holds
+// search, of status ("" for all), their page rowsPage, and page activityPage of the
+// Activity (0 leaves it out); defaults are left out, so that the plain tab is Collaborators.
+func TabPage(name, search, status string, rowsPage, activityPage int) string {
+	v := url.Values{}
+	if search != "" {
+		v.Set("q", search)
+	}
+	if status != "" {
+		v.Set("status", status)
+	}
+	if rowsPage > 1 {
+		v.Set("p", strconv.Itoa(rowsPage))
+	}
+	if activityPage > 0 {
+		v.Set("page", strconv.Itoa(activityPage))
+	}
+	if len(v) == 0 {
+		return Collaborators(name)
+	}
+	return Collaborators(name) + "?" + v.Encode()
+}
+
 // Revoke confirms (GET) and makes (POST) the revocation of collaborator row id.
 func Revoke(name string, id int64) string { return collaborator(name, id) + "/revoke" }
 

@@ -25,11 +25,20 @@ func (s *Service) Collaborators(ctx context.Context, userID int64, ref string) (
 // liveRows lists the live rows of db, a database the caller may see, as people see them.
 func (s *Service) liveRows(ctx context.Context, db store.Database) ([]store.Collaborator, error) {
 	list, err := s.Store.Collaborators(ctx, db.ID)
-	now := s.now()
-	for i := range list {
-		list[i].Status = s.displayStatus(list[i], now)
-	}
+	s.asSeen(list)
 	return list, err
+}
+
+// asSeen turns rows as stored into rows as people see them: a pending row past its
+// expiry is expired, and an invitation says when its link expires.
+func (s *Service) asSeen(list []store.Collaborator) {
+	now := s.now()
+	for i, m := range list {
+		list[i].Status = s.displayStatus(m, now)
+		if m.Status == store.StatusPending {
+			list[i].ExpiresAt = s.expiresAt(m)
+		}
+	}
 }
 
 // Invite invites an address to collaborate on the database ref, on behalf of inviterID,

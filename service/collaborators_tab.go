@@ -10,8 +10,11 @@ import (
 // CollaboratorsTab is what Settings → Collaborators shows.
 type CollaboratorsTab struct {
 	Database store.Database
-	// Rows are the live rows, owner first, as people see them (expired links show as such).
-	Rows []store.Collaborator
+	// Rows are the page of live rows Query chooses, owner first, as people see them
+	// (expired links show as such); Total is how many Query chooses on all its pages.
+	Rows  []store.Collaborator
+	Query RowQuery
+	Total int
 	// Events is the page of Activity asked for, newest first; MoreEvents says an older
 	// page follows.
 	Events     []store.Event
@@ -47,7 +50,12 @@ func (s *Service) Membership(ctx context.Context, userID int64, ref string) (Mem
 // CollaboratorsTabOf is CollaboratorsTab for a membership checked already; what it reads
 // is at least as recent as the membership's Version.
 func (s *Service) CollaboratorsTabOf(ctx context.Context, m Membership, page int) (CollaboratorsTab, error) {
-	rows, err := s.liveRows(ctx, m.db)
+	return s.CollaboratorsTabFor(ctx, m, RowQuery{Page: 1, PerPage: RowsPerPage}, page)
+}
+
+// CollaboratorsTabFor is CollaboratorsTabOf with the rows that q chooses.
+func (s *Service) CollaboratorsTabFor(ctx context.Context, m Membership, q RowQuery, page int) (CollaboratorsTab, error) {
+	rows, total, err := s.rowsPage(ctx, m.db, q)
 	if err != nil {
 		return CollaboratorsTab{}, err
 	}
@@ -55,20 +63,7 @@ func (s *Service) CollaboratorsTabOf(ctx context.Context, m Membership, page int
 	if err != nil {
 		return CollaboratorsTab{}, err
 	}
-	return CollaboratorsTab{Database: m.db, Rows: rows, Events: events, MoreEvents: more}, nil
-}
-
-// FirstExpiry is when rows, as CollaboratorsTab returns them, stop being what people
-// see without any write: the first expiry of a pending row, which then shows as
-// expired. Zero when none is pending.
-func (s *Service) FirstExpiry(rows []store.Collaborator) time.Time {
-	var first time.Time
-	for _, m := range rows {
-		if at := s.expiresAt(m); m.Status == store.StatusPending && (first.IsZero() || at.Before(first)) {
-			first = at
-		}
-	}
-	return first
+	return CollaboratorsTab{Database: m.db, Rows: rows, Query: q, Total: total, Events: events, MoreEvents: more}, nil
 }
 
 // Time is the service's clock: the one statuses such as "expired" are judged by.

@@ -25,7 +25,8 @@ func TestCollaboratorsTabIsCollaboratorsAndEventsInOneCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := service.CollaboratorsTab{Database: db, Rows: rows, Events: events, MoreEvents: more}
+			want := service.CollaboratorsTab{Database: db, Rows: rows, Events: events, MoreEvents: more,
+				Query: service.RowQuery{Page: 1, PerPage: service.RowsPerPage}, Total: len(rows)}
 			if !reflect.DeepEqual(tab, want) {
 				t.Errorf("CollaboratorsTab:\n%+v\nwant what Collaborators and Events say:\n%+v", tab, want)
 			}

@@ -26,9 +26,29 @@ function focusOutcome() {
   }
 }
 
+let menus = 0;
+
+// setUpMenu turns a row's <details> list into the menu of the button beside it: the
+// details stays open, and the list is shown and hidden as a WAI-ARIA menu.
 function setUpMenu(container) {
   const button = container.querySelector("[aria-haspopup=menu]");
-  const menu = container.querySelector("[role=menu]");
+  const details = container.querySelector("details");
+  const menu = details.querySelector("ul");
+  const n = ++menus;
+  button.type = "button";
+  button.setAttribute("aria-expanded", "false");
+  button.id = "actions-" + n;
+  menu.id = "actions-menu-" + n;
+  button.setAttribute("aria-controls", menu.id);
+  menu.setAttribute("role", "menu");
+  menu.setAttribute("aria-labelledby", button.id);
+  menu.querySelectorAll("li").forEach((li) => {
+    li.setAttribute("role", "none");
+    li.firstElementChild.setAttribute("role", "menuitem");
+    li.firstElementChild.tabIndex = -1;
+  });
+  menu.hidden = true;
+  details.open = true;
   const items = () => Array.from(menu.querySelectorAll("[role=menuitem]"));
 
   const open = (focusIndex) => {
@@ -122,11 +142,14 @@ function setUpConfirmDialog(dialog, selector, confirmLabel) {
     item.addEventListener("click", (event) => {
       event.preventDefault();
       const container = item.closest("[data-menu]");
+      const email = item.closest("tr").dataset.email;
       opener = container.querySelector("[aria-haspopup=menu]");
       container.closeMenu(false);
-      form.action = item.dataset.action;
-      confirm.textContent = confirmLabel + item.dataset.email;
-      question.textContent = item.dataset.question;
+      form.action = item.getAttribute("href");
+      confirm.textContent = confirmLabel + email;
+      // The item names its question (data-revoke="self", …); the dialog holds its words.
+      const kind = item.getAttribute(selector.slice(1, -1));
+      question.textContent = question.getAttribute("data-" + kind).replaceAll("{email}", email);
       dialog.showModal();
       cancel.focus();
     });

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -51,8 +52,9 @@ func load() map[string]asset {
 		if err != nil {
 			panic(err)
 		}
-		sum := sha256.Sum256(body)
 		ext := path.Ext(e.Name())
+		body = stripped(ext, body)
+		sum := sha256.Sum256(body)
 		m[e.Name()] = asset{
 			body:        body,
 			gzipped:     gzipped(body),
@@ -92,6 +94,25 @@ func Handler() http.Handler {
 		}
 		w.Write(a.body)
 	})
+}
+
+var cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+
+// stripped is a file as served: without the comments and indentation that are there for
+// its readers (about 2 KB of the 19 KB). In app.css no string holds "/*"; in app.js a
+// comment is a line of its own that starts with "//", and no string spans lines.
+func stripped(ext string, body []byte) []byte {
+	if ext == ".css" {
+		body = cssComment.ReplaceAll(body, nil)
+	}
+	var lines [][]byte
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 && !(ext == ".js" && bytes.HasPrefix(line, []byte("//"))) {
+			lines = append(lines, line)
+		}
+	}
+	return append(bytes.Join(lines, []byte("\n")), '\n')
 }
 
 func gzipped(body []byte) []byte {

@@ -82,3 +82,20 @@ func BenchmarkEvents(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCollaboratorsPage is the first page of 50 rows behind the Collaborators tab,
+// with the count of all: it should cost about the same at 3 rows and at 10,000.
+func BenchmarkCollaboratorsPage(b *testing.B) {
+	for _, rows := range []int{3, 10000} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			st, db := benchDatabase(b, rows)
+			ctx := context.Background()
+			testkit.Loop(b, func() {
+				list, total, err := st.CollaboratorsPage(ctx, db.ID, store.RowFilter{Limit: 50})
+				if err != nil || total != rows+1 || len(list) != min(rows+1, 50) {
+					b.Fatalf("%d rows of %d, %v", len(list), total, err)
+				}
+			})
+		})
+	}
+}

@@ -42,6 +42,9 @@ type Collaborator struct {
 	// EmailID is the outbox e-mail of the current link; Delivery says how it fares.
 	EmailID  int64
 	Delivery Delivery
+	// ExpiresAt is when the current link stops working, for pending and expired rows;
+	// the service sets it (it knows the links' time to live), the store never does.
+	ExpiresAt time.Time
 }
 
 // Delivery is the state of an invitation e-mail in the outbox.

@@ -2,7 +2,12 @@ package views
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/a-h/templ"
+
+	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/store"
 )
@@ -43,6 +48,33 @@ func revokeQuestion(viewer *store.User, db store.Database, m store.Collaborator)
 	}
 }
 
+// revokeKind names the question a row's Revoke access asks: that of the revokeDialog
+// attribute data-self, data-invitation or data-any.
+func revokeKind(viewer *store.User, m store.Collaborator) string {
+	switch {
+	case m.UserID == viewer.ID:
+		return "self"
+	case isInvitation(m):
+		return "invitation"
+	default:
+		return "any"
+	}
+}
+
+// questionRow is a row of that status and account whose address is "{email}", for the
+// questions the popups fill in with the address of the row they are opened from.
+func questionRow(status string, userID int64) store.Collaborator {
+	return store.Collaborator{Email: "{email}", Status: status, UserID: userID}
+}
+
+// fromTab is path, a URL under db's Collaborators tab, relative to the tab
+// ("collaborators/12/revoke"): a page of a hundred rows then does not spell the
+// database's path in each of its 250 links. It resolves the same from the tab opened by
+// the database's name or ID, with or without a query.
+func fromTab(db store.Database, path string) templ.SafeURL {
+	return templ.SafeURL(strings.TrimPrefix(path, links.Settings(db.Name)+"/"))
+}
+
 // mayMakeOwner reports whether the viewer, the owner, may hand db to row m: an accepted collaborator.
 func mayMakeOwner(viewer *store.User, db store.Database, m store.Collaborator) bool {
 	return db.OwnerID == viewer.ID && m.Status == store.StatusAccepted
@@ -55,4 +87,61 @@ func transferQuestion(db store.Database, m store.Collaborator) string {
 
 func describeEvent(e store.Event) string {
 	return service.DescribeEvent(e.Type, e.ActorName, e.Target)
+}
+
+type statusOption struct{ value, status, label string }
+
+// statusOptions are the status filter's choices: the value in the URL, the status it
+// chooses ("" for every row) and its label.
+var statusOptions = []statusOption{
+	{"all", "", "All"},
+	{store.StatusAccepted, store.StatusAccepted, "Accepted"},
+	{store.StatusPending, store.StatusPending, "Pending"},
+	{store.StatusExpired, store.StatusExpired, "Expired"},
+}
+
+// tabPage is the URL of the tab with v's search and status, rows page rowsPage and
+// Activity page activityPage (0: the first, left out).
+func tabPage(v CollaboratorsView, rowsPage, activityPage int) string {
+	return links.TabPage(v.Database.Name, v.Query.Search, v.Query.Status, rowsPage, activityPage)
+}
+
+// lastPage is the number of the last page of rows (1 when there is none).
+func lastPage(v CollaboratorsView) int {
+	if v.Query.PerPage <= 0 || v.Total == 0 {
+		return 1
+	}
+	return (v.Total + v.Query.PerPage - 1) / v.Query.PerPage
+}
+
+// rowCount says which rows the page shows: "1–50 of 1,000".
+func rowCount(v CollaboratorsView) string {
+	switch {
+	case v.Total == 0:
+		return "No collaborator matches"
+	case len(v.Rows) == 0:
+		return "No rows on this page, of " + thousands(v.Total)
+	}
+	first := 1
+	if v.Query.PerPage > 0 {
+		first = (v.Query.Page-1)*v.Query.PerPage + 1
+	}
+	return thousands(first) + "–" + thousands(first+len(v.Rows)-1) + " of " + thousands(v.Total)
+}
+
+// thousands writes n with a comma between each group of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// laterActivityPage is the Activity page to keep in the rows' links: 0 for the first.
+func laterActivityPage(v CollaboratorsView) int {
+	if v.EventsPage > 1 {
+		return v.EventsPage
+	}
+	return 0
 }
