@@ -89,6 +89,11 @@ func TestLeavingDropsTheRoleAndCancellingNeverMadeOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, time.Second, "alice's role dropped", func() bool { return !e.roleExists(t, creds.User) })
+	// The runner forgets the role once it is gone from the server: just after.
+	waitFor(t, time.Second, "alice's role forgotten", func() bool {
+		roles, err := e.st.AccessRoles(ctx, db.ID)
+		return err == nil && len(roles) == 1
+	})
 	roles, err := e.st.AccessRoles(ctx, db.ID)
 	if err != nil {
 		t.Fatal(err)

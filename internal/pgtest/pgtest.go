@@ -1,7 +1,7 @@
 // Package pgtest gives tests a throwaway PostgreSQL cluster: one per test binary,
-// started on first use (initdb into a temporary directory, pg_ctl start on a free
-// port, SCRAM authentication over TCP) and stopped by Main when the tests end. Only
-// tests import it.
+// started on first use (a copy of a data directory initdb made once and kept in the
+// user's cache, pg_ctl start on a free port, SCRAM authentication over TCP) and stopped
+// by Main when the tests end. Only tests import it.
 //
 // Without the PostgreSQL binaries (Debian's postgresql package) the tests that need
 // the cluster are skipped, except in CI (CI set), where they fail: .ci/run installs it.
@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -108,31 +109,73 @@ func start() (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{bin: bin, asPostgres: os.Geteuid() == 0}
+	tmpl, password, err := c.template()
+	if err != nil {
+		return nil, err
+	}
+	c.password = password
 	// Outside the test's temporary directory, which may be one only root can enter.
 	if c.dir, err = os.MkdirTemp("", "dbcollab-pgtest-"); err != nil {
 		return nil, err
 	}
-	if err := c.ownDir(); err != nil {
-		return nil, err
+	if out, err := exec.Command("cp", "-a", tmpl, c.data()).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("copy the template cluster: %v\n%s", err, out)
 	}
-	b := make([]byte, 16)
-	rand.Read(b)
-	c.password = hex.EncodeToString(b)
-	pwfile := filepath.Join(c.dir, "pw")
-	if err := os.WriteFile(pwfile, []byte(c.password+"\n"), 0o600); err != nil {
-		return nil, err
-	}
-	if err := c.ownDir(); err != nil {
-		return nil, err
-	}
-	if err := c.run("initdb", "-D", c.data(), "-U", AdminUser, "--auth-local=trust", "--auth-host=scram-sha-256",
-		"--pwfile="+pwfile, "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"); err != nil {
+	if err := c.own(c.dir); err != nil {
 		return nil, err
 	}
 	if c.port, err = freePort(); err != nil {
 		return nil, err
 	}
 	return c, c.startServer()
+}
+
+// template returns a data directory initdb made once for these binaries, kept in the
+// user's cache, and its superuser's password: copying it costs a fraction of initdb.
+func (c *Cluster) template() (string, string, error) {
+	// As root, where the postgres user can reach: not under root's home.
+	cache, err := os.UserCacheDir()
+	if err != nil || c.asPostgres {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "dbcollab-pgtest", strings.ReplaceAll(strings.Trim(c.bin, "/"), "/", "_"))
+	if pw, err := os.ReadFile(filepath.Join(dir, "password")); err == nil {
+		return filepath.Join(dir, "data"), string(pw), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "making-")
+	if err != nil {
+		return "", "", err
+	}
+	defer os.RemoveAll(tmp)
+	b := make([]byte, 16)
+	rand.Read(b)
+	password := hex.EncodeToString(b)
+	pwfile := filepath.Join(tmp, "pwfile")
+	if err := os.WriteFile(pwfile, []byte(password+"\n"), 0o600); err != nil {
+		return "", "", err
+	}
+	if err := c.own(tmp); err != nil {
+		return "", "", err
+	}
+	if err := c.run("initdb", "-D", filepath.Join(tmp, "data"), "-U", AdminUser, "--auth-local=trust", "--auth-host=scram-sha-256",
+		"--pwfile="+pwfile, "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"); err != nil {
+		return "", "", err
+	}
+	// The password file last: its presence says the template is complete.
+	if err := os.WriteFile(filepath.Join(tmp, "password"), []byte(password), 0o600); err != nil {
+		return "", "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		// Another test binary made it first: use theirs.
+		if pw, readErr := os.ReadFile(filepath.Join(dir, "password")); readErr == nil {
+			return filepath.Join(dir, "data"), string(pw), nil
+		}
+		return "", "", err
+	}
+	return filepath.Join(dir, "data"), password, nil
 }
 
 // startServer starts the server, made for speed rather than durability (a crash loses
@@ -155,8 +198,8 @@ func (c *Cluster) run(name string, args ...string) error {
 	return nil
 }
 
-// ownDir gives the cluster's directory and files to the postgres user when running as root.
-func (c *Cluster) ownDir() error {
+// own gives dir and its files to the postgres user when running as root.
+func (c *Cluster) own(dir string) error {
 	if !c.asPostgres {
 		return nil
 	}
@@ -166,7 +209,7 @@ func (c *Cluster) ownDir() error {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	return filepath.Walk(c.dir, func(p string, _ os.FileInfo, err error) error {
+	return filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
