@@ -73,6 +73,27 @@ func (c *matrixCase) endsOtherSessions() {
 	})
 }
 
+// keepsPassword is for a case that may change the role's password (the hostile tests
+// send valid but odd new passwords): when it ends, the password is the one it was,
+// before the role's shared browser signs in again.
+func (c *matrixCase) keepsPassword() {
+	if c.role == anonymous {
+		return
+	}
+	before, err := c.h.store.UserByID(c.t.Context(), c.w.users[c.role].ID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() {
+		err := c.h.store.Tx(context.Background(), func(tx store.WriteTx) error {
+			return tx.SetPassword(context.Background(), before.ID, before.PasswordHash)
+		})
+		if err != nil {
+			c.t.Error(err)
+		}
+	})
+}
+
 // caseAccount signs up a confirmed account named after the case.
 func (c *matrixCase) caseAccount() store.User {
 	return c.h.signup(c.name+"@example.com", c.name)

@@ -224,6 +224,7 @@ var matrixRoutes = []matrixRoute{
 	{method: http.MethodPost, path: "/account/password", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
 		setup: func(c *matrixCase) {
 			c.endsOtherSessions()
+			c.keepsPassword()
 			c.form = url.Values{"current_password": {password}, "new_password": {password}}
 		},
 		done: func(c *matrixCase) bool { return c.role != anonymous && c.sessionsOf(c.w.users[c.role]) == 1 }},
