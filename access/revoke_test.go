@@ -292,7 +292,7 @@ func TestCredentialsErrors(t *testing.T) {
 }
 
 // Deleting an account removes its real access as leaving does: its sessions end and its
-// role goes, even though the role's row goes with the account.
+// role goes; the role's row, which outlives the account with its address, goes with it.
 func TestDeletingAnAccountDropsItsRoles(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
@@ -312,4 +312,8 @@ func TestDeletingAnAccountDropsItsRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, time.Second, "alice's role dropped, her own table given away", func() bool { return !e.roleExists(t, creds.User) })
+	waitFor(t, time.Second, "no longer listed as being removed", func() bool {
+		_, removing := e.states(t, owner, db)
+		return len(removing) == 0
+	})
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"dbcollab/links"
 )
 
 // After a form post a screen reader user learns what happened from the page's <title>
@@ -58,6 +60,11 @@ func TestAnnounceFieldErrorInTheTitle(t *testing.T) {
 		"new token":        a.submit("/account", "/account/tokens", url.Values{"name": {""}}),
 		"log in":           h.anonymous().submit("/login", "/login", url.Values{"email": {""}, "password": {""}}),
 		"sign up":          h.anonymous().submit("/signup", "/signup", url.Values{"email": {"x"}}),
+		"forgot password":  h.anonymous().submit(links.ForgotPassword, links.ForgotPassword, url.Values{"email": {"x"}}),
+		"change password":  a.submit(links.Account, links.AccountPassword, url.Values{"current_password": {"not-it"}, "new_password": {"a-brand-new-password"}}),
+		"change e-mail":    a.submit(links.Account, links.AccountEmail, url.Values{"new_email": {"x"}, "email_password": {password}}),
+		"delete account":   h.signedIn(h.collaborator).submit(links.Account, links.AccountDelete, url.Values{"delete_password": {password}, "delete_confirm_email": {"x"}}),
+		"delete database":  a.submit(links.Settings(dbName), links.DeleteDatabase(dbName), url.Values{"name": {"x"}}),
 	}
 	for name, page := range pages {
 		page.expectStatus(http.StatusUnprocessableEntity)

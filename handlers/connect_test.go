@@ -15,6 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"dbcollab/links"
+	"dbcollab/service"
 	"dbcollab/store"
 )
 
@@ -441,5 +442,28 @@ func TestAPICollaboratorsSayTheirAccess(t *testing.T) {
 	want := map[string]string{h.owner.Email: "active", h.collaborator.Email: "granting", h.invitee.Email: "none"}
 	if !maps.Equal(got, want) {
 		t.Errorf("access %v, want %v", got, want)
+	}
+}
+
+// A member who deletes their account while their login is still on the server stays in
+// the owner's "Access still being removed" line until PostgreSQL has dropped it: the
+// account's deletion must not take the pending revocation out of sight.
+func TestDeletedAccountStaysListedUntilItsLoginIsGone(t *testing.T) {
+	h := newHarness(t, withPostgres(&fakePostgres{}))
+	role := h.accessRole(h.collaborator).RoleName
+	err := h.svc.DeleteAccount(context.Background(), h.collaborator.ID, service.AccountDeletion{Password: password, Email: h.collaborator.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := h.signedIn(h.owner)
+	if got := a.get(h.collaboratorsPath()).text(`[data-testid=still-being-removed]`); got != "Access still being removed: carl@example.com" {
+		t.Errorf("after the account's deletion: %q", got)
+	}
+	err = h.store.Tx(context.Background(), func(tx store.WriteTx) error { return tx.DeleteAccessRole(context.Background(), role) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := a.get(h.collaboratorsPath()).doc.Find(`[data-testid=still-being-removed]`).Length(); n != 0 {
+		t.Error("still listed once the login is gone")
 	}
 }

@@ -13,7 +13,7 @@ import (
 // so a link and its route cannot drift apart.
 func TestEveryLinkIsARoute(t *testing.T) {
 	e := (&handlers.Server{}).Routes()
-	for _, l := range []struct{ method, url string }{
+	all := []struct{ method, url string }{
 		{http.MethodGet, links.Home},
 		{http.MethodGet, links.Login},
 		{http.MethodGet, links.NewDatabase},
@@ -63,7 +63,8 @@ func TestEveryLinkIsARoute(t *testing.T) {
 		{http.MethodGet, links.EmailConfirmationLink("token")},
 		{http.MethodGet, links.EmailConfirmation},
 		{http.MethodPost, links.EmailConfirmation},
-	} {
+	}
+	for _, l := range all {
 		u, err := url.Parse(l.url)
 		if err != nil {
 			t.Fatalf("%s: %v", l.url, err)
@@ -74,4 +75,5 @@ func TestEveryLinkIsARoute(t *testing.T) {
 			t.Errorf("%s %s leads to no route (%q)", l.method, l.url, route)
 		}
 	}
+	t.Logf("%d links, each a route of the table", len(all))
 }

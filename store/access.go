@@ -110,10 +110,11 @@ func (w WriteTx) InsertAccessRole(ctx context.Context, r *AccessRole) error {
 	return err
 }
 
-const accessRoleColumns = `r.id, r.database_id, r.user_id, r.role_name, r.state, r.verifier, r.attempts,
-	r.last_error, r.created_at, u.email, a.pg_name, a.group_role`
+// A role whose account was deleted has no user (0) and keeps the address (migration 021).
+const accessRoleColumns = `r.id, r.database_id, COALESCE(r.user_id, 0), r.role_name, r.state, r.verifier, r.attempts,
+	r.last_error, r.created_at, COALESCE(u.email, r.email), a.pg_name, a.group_role`
 
-const accessRoleFrom = ` FROM access_roles r JOIN users u ON u.id = r.user_id
+const accessRoleFrom = ` FROM access_roles r LEFT JOIN users u ON u.id = r.user_id
 	JOIN access_databases a ON a.database_id = r.database_id`
 
 func scanAccessRole(row interface{ Scan(...any) error }) (AccessRole, error) {

@@ -8,12 +8,15 @@ import (
 
 // DeleteUser deletes the account u, which must own no database and have no live row but
 // pending invitations addressed to it, which stay. Its API tokens go with it (ON DELETE
-// CASCADE); the events it did keep its address, and its ended rows their own.
+// CASCADE); the events it did keep its address, and its ended rows and the access roles
+// still being revoked their own.
 func (w WriteTx) DeleteUser(ctx context.Context, u User, at time.Time) error {
 	for _, step := range []struct{ what, query string }{
 		{"keep the address on events", `UPDATE events SET actor_email = ?2, actor_id = NULL WHERE actor_id = ?1`},
 		{"unlink ended rows", `UPDATE collaborators SET user_id = NULL WHERE user_id = ?1 AND status IN ('revoked', 'left')`},
 		{"unlink invitations sent", `UPDATE collaborators SET invited_by = NULL WHERE invited_by = ?1`},
+		// Its logins being revoked outlive it, listed by address until they are gone.
+		{"keep the address on access roles", `UPDATE access_roles SET email = ?2 WHERE user_id = ?1`},
 		{"retire the id", `INSERT INTO deleted_users (id, deleted_at) VALUES (?1, ?3)`},
 	} {
 		if _, err := w.tx.ExecContext(ctx, step.query, u.ID, u.Email, micros(at)); err != nil {

@@ -13,7 +13,13 @@ import (
 // then opens it as the server does, which applies 007 and every later migration.
 func openMigratedFrom007(t *testing.T, seed ...string) *Store {
 	t.Helper()
-	file, old := openBefore007(t)
+	return openMigratedFrom(t, "007", seed...)
+}
+
+// openMigratedFrom is openMigratedFrom007 for the migration whose name starts with first.
+func openMigratedFrom(t *testing.T, first string, seed ...string) *Store {
+	t.Helper()
+	file, old := openBefore(t, first)
 	for _, stmt := range seed {
 		if _, err := old.Exec(stmt); err != nil {
 			t.Fatal(err)
@@ -28,9 +34,9 @@ func openMigratedFrom007(t *testing.T, seed ...string) *Store {
 	return s
 }
 
-// openBefore007 makes a SQLite file with every migration before 007 applied, as a
-// database from before sign-up confirmation would be.
-func openBefore007(t *testing.T) (string, *sql.DB) {
+// openBefore makes a SQLite file with every migration before first applied, as a
+// database from before it would be.
+func openBefore(t *testing.T, first string) (string, *sql.DB) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "dbcollab.db")
 	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=foreign_keys(1)")
@@ -46,7 +52,7 @@ func openBefore007(t *testing.T) (string, *sql.DB) {
 		t.Fatal(err)
 	}
 	for _, p := range paths {
-		if path.Base(p) >= "007" {
+		if path.Base(p) >= first {
 			continue
 		}
 		body, err := migrations.ReadFile(p)
