@@ -164,7 +164,11 @@ func (e *env) states(t testing.TB, owner store.User, db store.Database) (map[int
 	if err != nil {
 		t.Fatal(err)
 	}
-	states, removing, err := e.svc.AccessStates(context.Background(), m)
+	_, rows, err := e.svc.Collaborators(context.Background(), owner.ID, db.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, removing, err := e.svc.AccessStates(context.Background(), m, service.MemberIDs(rows))
 	if err != nil {
 		t.Fatal(err)
 	}

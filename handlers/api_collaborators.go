@@ -62,7 +62,7 @@ func (s *Server) apiCollaboratorsList(c echo.Context) error {
 	if err != nil {
 		return databaseNotFound(c, err)
 	}
-	states, _, err := s.accessStates(c, member)
+	states, _, err := s.accessStates(c, member, rows)
 	if err != nil {
 		return err
 	}

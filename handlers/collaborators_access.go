@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dbcollab/service"
+	"dbcollab/store"
 	"dbcollab/views"
 )
 
@@ -40,10 +41,10 @@ func (s *Server) liveSessions(c echo.Context, m service.Membership) (liveSession
 	return liveSessions{key: key.String(), byUser: stats.Sessions}, nil
 }
 
-// accessView is what the Collaborators tab of m says of PostgreSQL access: each member's
-// state with their sessions, and who is still being removed.
-func (s *Server) accessView(c echo.Context, m service.Membership, sessions liveSessions) (views.AccessView, error) {
-	states, removing, err := s.accessStates(c, m)
+// accessView is what the Collaborators tab of m says of PostgreSQL access: the state of
+// each member among rows with their sessions, and who is still being removed.
+func (s *Server) accessView(c echo.Context, m service.Membership, sessions liveSessions, rows []store.Collaborator) (views.AccessView, error) {
+	states, removing, err := s.accessStates(c, m, rows)
 	if err != nil || states == nil {
 		return views.AccessView{}, err
 	}
@@ -56,9 +57,9 @@ func (s *Server) accessView(c echo.Context, m service.Membership, sessions liveS
 
 // accessStates is service.AccessStates, or nothing without a PostgreSQL server (every
 // member then has no access to show).
-func (s *Server) accessStates(c echo.Context, m service.Membership) (map[int64]service.MemberAccess, []string, error) {
+func (s *Server) accessStates(c echo.Context, m service.Membership, rows []store.Collaborator) (map[int64]service.MemberAccess, []string, error) {
 	if !s.Service.PostgresAttached() {
 		return nil, nil, nil
 	}
-	return s.Service.AccessStates(c.Request().Context(), m)
+	return s.Service.AccessStates(c.Request().Context(), m, service.MemberIDs(rows))
 }

@@ -124,7 +124,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	access, err := s.accessView(c, member, sessions)
+	access, err := s.accessView(c, member, sessions, tab.Rows)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.A
 	if err != nil {
 		return err
 	}
-	access, err := s.accessView(c, member, sessions)
+	access, err := s.accessView(c, member, sessions, tab.Rows)
 	if err != nil {
 		return err
 	}

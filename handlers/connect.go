@@ -29,7 +29,7 @@ func (s *Server) connectView(c echo.Context, m service.Membership, creds service
 	case credsErr == nil:
 		v.Host, v.Port, v.Database, v.User, v.URI, v.Password = creds.Host, creds.Port, creds.Database, creds.User, creds.URI(), creds.Password
 	case errors.Is(credsErr, service.ErrAccessNotReady):
-		states, _, err := s.Service.AccessStates(ctx, m)
+		states, _, err := s.Service.AccessStates(ctx, m, []int64{user.ID})
 		if err != nil {
 			return v, err
 		}

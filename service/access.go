@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
@@ -90,23 +91,18 @@ type Postgres interface {
 // PostgresAttached says whether a PostgreSQL server is attached.
 func (s *Service) PostgresAttached() bool { return s.Postgres != nil }
 
-// AccessStates returns the access state of every owner and accepted member of m by user
-// ID, and the addresses of the members who left or were revoked and whose role is not
-// yet gone from the server.
-func (s *Service) AccessStates(ctx context.Context, m Membership) (map[int64]MemberAccess, []string, error) {
-	rows, err := s.Store.Collaborators(ctx, m.db.ID)
+// AccessStates returns the access state of each of memberIDs, owners or accepted members
+// of m (the ones a page shows), by user ID, and the addresses of the members who left or
+// were revoked and whose role is not yet gone from the server. What it reads grows with
+// memberIDs, not with the database's members.
+func (s *Service) AccessStates(ctx context.Context, m Membership, memberIDs []int64) (map[int64]MemberAccess, []string, error) {
+	roles, err := s.Store.AccessRolesShown(ctx, m.db.ID, memberIDs)
 	if err != nil {
 		return nil, nil, err
 	}
-	roles, err := s.Store.AccessRoles(ctx, m.db.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	states := map[int64]MemberAccess{}
-	for _, r := range rows {
-		if r.Status == store.StatusOwner || r.Status == store.StatusAccepted {
-			states[r.UserID] = MemberAccess{State: AccessNone}
-		}
+	states := make(map[int64]MemberAccess, len(memberIDs))
+	for _, id := range memberIDs {
+		states[id] = MemberAccess{State: AccessNone}
 	}
 	var removing []string
 	for _, r := range roles {
@@ -122,6 +118,18 @@ func (s *Service) AccessStates(ctx context.Context, m Membership) (map[int64]Mem
 	}
 	slices.Sort(removing)
 	return states, removing, nil
+}
+
+// MemberIDs are the user IDs of the owner and accepted rows among rows: the members
+// whose access a page of them shows.
+func MemberIDs(rows []store.Collaborator) []int64 {
+	var ids []int64
+	for _, r := range rows {
+		if r.Status == store.StatusOwner || r.Status == store.StatusAccepted {
+			ids = append(ids, r.UserID)
+		}
+	}
+	return ids
 }
 
 func memberAccess(r store.AccessRole) MemberAccess {
@@ -210,7 +218,7 @@ func (s *Service) DatabaseStats(ctx context.Context, m Membership) (DatabaseStat
 	if err != nil {
 		return DatabaseStats{}, err
 	}
-	roles, err := s.Store.AccessRoles(ctx, m.db.ID)
+	roles, err := s.Store.AccessRolesNamed(ctx, m.db.ID, slices.Collect(maps.Keys(byRole)))
 	if err != nil {
 		return DatabaseStats{}, err
 	}

@@ -47,7 +47,11 @@ func TestWithoutPostgresEveryMemberHasNoAccessState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	states, removing, err := w.svc.AccessStates(t.Context(), m)
+	_, rows, err := w.svc.Collaborators(t.Context(), w.owner.ID, dbName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, removing, err := w.svc.AccessStates(t.Context(), m, service.MemberIDs(rows))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +91,11 @@ func TestAccessStatesFollowTheMembershipAndItsFailures(t *testing.T) {
 	m, _ := svc.Membership(ctx, owner.ID, dbName)
 	states := func() (map[int64]service.MemberAccess, []string) {
 		t.Helper()
-		s, r, err := svc.AccessStates(ctx, m)
+		_, rows, err := svc.Collaborators(ctx, owner.ID, dbName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, r, err := svc.AccessStates(ctx, m, service.MemberIDs(rows))
 		if err != nil {
 			t.Fatal(err)
 		}

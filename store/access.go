@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -146,23 +147,58 @@ func (c Conn) LiveAccessRole(ctx context.Context, databaseID string, userID int6
 	return r, nil
 }
 
-// AccessRoles lists the roles of database id (every database when id is empty), oldest first.
-func (c Conn) AccessRoles(ctx context.Context, databaseID string) ([]AccessRole, error) {
-	rows, err := c.q.QueryContext(ctx, `SELECT `+accessRoleColumns+accessRoleFrom+`
-		WHERE ? = '' OR r.database_id = ? ORDER BY r.id`, databaseID, databaseID)
+// AccessRolesShown lists, oldest first, the roles of database id being revoked and the
+// live (granting or active) roles of userIDs: what a page showing those members needs,
+// read through indexes, however many members the database has.
+func (c Conn) AccessRolesShown(ctx context.Context, databaseID string, userIDs []int64) ([]AccessRole, error) {
+	ids, err := json.Marshal(userIDs)
 	if err != nil {
-		return nil, fmt.Errorf("store: access roles: %w", err)
+		return nil, err
+	}
+	return c.accessRoles(ctx, "access roles shown", accessRolesShown, databaseID, databaseID, string(ids))
+}
+
+const accessRolesShown = `SELECT ` + accessRoleColumns + accessRoleFrom + `
+	WHERE r.database_id = ? AND r.state = 'revoking'
+	UNION ALL
+	SELECT ` + accessRoleColumns + accessRoleFrom + `
+	WHERE r.database_id = ? AND r.state IN ('granting', 'active') AND r.user_id IN (SELECT value FROM json_each(?))
+	ORDER BY 1`
+
+// AccessRolesNamed lists the roles of database id among names (such as the roles with
+// sessions open now), oldest first.
+func (c Conn) AccessRolesNamed(ctx context.Context, databaseID string, names []string) ([]AccessRole, error) {
+	list, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
+	}
+	return c.accessRoles(ctx, "access roles named", accessRolesNamed, string(list), databaseID)
+}
+
+const accessRolesNamed = `SELECT ` + accessRoleColumns + accessRoleFrom + `
+	WHERE r.role_name IN (SELECT value FROM json_each(?)) AND r.database_id = ? ORDER BY r.id`
+
+func (c Conn) accessRoles(ctx context.Context, what, query string, args ...any) ([]AccessRole, error) {
+	rows, err := c.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var list []AccessRole
 	for rows.Next() {
 		r, err := scanAccessRole(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: access roles: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
 		list = append(list, r)
 	}
 	return list, rows.Err()
+}
+
+// AccessRoles lists the roles of database id (every database when id is empty), oldest first.
+func (c Conn) AccessRoles(ctx context.Context, databaseID string) ([]AccessRole, error) {
+	return c.accessRoles(ctx, "access roles", `SELECT `+accessRoleColumns+accessRoleFrom+`
+		WHERE ? = '' OR r.database_id = ? ORDER BY r.id`, databaseID, databaseID)
 }
 
 // SetAccessRoleState moves role name to state, clearing its failures.

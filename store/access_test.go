@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -129,4 +132,88 @@ func TestAccessStatesMoveTheirDatabasesVersion(t *testing.T) {
 			t.Errorf("a second live role: err = %v, want ErrDuplicate", err)
 		}
 	})
+}
+
+// A page of members reads their roles and the roles being revoked, and the sessions'
+// roles by name, through indexes: never every role of a database of many members.
+func TestAccessRolesOfAPageAreReadWithoutTheOthers(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	owner := createUser(t, s, "owner@example.com", "owner")
+	db := createDatabase(t, s, "db_1", "orders", owner)
+	err := s.Tx(ctx, func(tx WriteTx) error {
+		if err := tx.InsertAccessDatabase(ctx, AccessDatabase{DatabaseID: db.ID, PgName: "orders", GroupRole: "dbc_g_1", CreatedAt: testClock}); err != nil {
+			return err
+		}
+		for i := range 5 {
+			u := User{Email: fmt.Sprintf("m%d@example.com", i), Username: fmt.Sprintf("m%d", i), PasswordHash: "hash", CreatedAt: testClock}
+			if err := tx.CreateUser(ctx, &u); err != nil {
+				return err
+			}
+			if err := tx.InsertAccessRole(ctx, &AccessRole{DatabaseID: db.ID, UserID: u.ID, RoleName: fmt.Sprintf("dbc_m_%d", i), Verifier: "v", CreatedAt: testClock}); err != nil {
+				return err
+			}
+		}
+		return tx.SetAccessRoleState(ctx, "dbc_m_4", AccessRevoking)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(roles []AccessRole, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list []string
+		for _, r := range roles {
+			list = append(list, r.RoleName)
+		}
+		return list
+	}
+	byEmail := func(email string) int64 {
+		t.Helper()
+		u, err := s.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	shown := names(s.AccessRolesShown(ctx, db.ID, []int64{byEmail("m1@example.com"), byEmail("m2@example.com")}))
+	if want := []string{"dbc_m_1", "dbc_m_2", "dbc_m_4"}; !slices.Equal(shown, want) {
+		t.Errorf("roles shown for m1 and m2 = %v, want theirs and the one being revoked %v", shown, want)
+	}
+	if got := names(s.AccessRolesShown(ctx, db.ID, nil)); !slices.Equal(got, []string{"dbc_m_4"}) {
+		t.Errorf("roles shown for nobody = %v, want the one being revoked", got)
+	}
+	if got := names(s.AccessRolesNamed(ctx, db.ID, []string{"dbc_m_3", "dbc_m_0", "postgres"})); !slices.Equal(got, []string{"dbc_m_0", "dbc_m_3"}) {
+		t.Errorf("roles named = %v, want dbc_m_0 and dbc_m_3", got)
+	}
+	if got := names(s.AccessRolesNamed(ctx, "db_other", []string{"dbc_m_3"})); len(got) != 0 {
+		t.Errorf("roles named on another database = %v, want none", got)
+	}
+
+	for what, q := range map[string][]any{
+		"shown": {accessRolesShown, db.ID, db.ID, "[1,2]"},
+		"named": {accessRolesNamed, `["dbc_m_1"]`, db.ID},
+	} {
+		rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q[0].(string), q[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN r") {
+				t.Errorf("%s reads every role: %v", what, plan)
+			}
+		}
+	}
 }
