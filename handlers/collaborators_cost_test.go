@@ -109,8 +109,8 @@ func TestCollaboratorsTabCostIsLinearInRows(t *testing.T) {
 	t.Logf("allocations per view: %.0f with 10 collaborators, %.0f with 50, %.0f with 100, %.0f with 1000 (a page of 50); per row %.1f",
 		at10, at50, at100, at1000, perRow)
 	// 900 more rows off the page may cost what two shown rows cost, no more: a count
-	// that grew with them would be hundreds past it, while the background goroutines
-	// (the e-mail and access runners) move a view's count by a few dozen from run to run.
+	// that grew with them would be hundreds past it, while runs of the same view differ
+	// by up to 70 allocations under -race (measured: 40 to 73 between 100 and 1000).
 	if at1000 > at100+2*perRow {
 		t.Errorf("the first page allocates %.0f times with 1000 collaborators, %.0f with 100: it grows with the rows it does not show",
 			at1000, at100)
