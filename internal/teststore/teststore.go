@@ -1,0 +1,134 @@
+// Package teststore opens the store a test runs on: a SQLite file in the test's
+// temporary directory by default, or, with DBCOLLAB_TEST_STORE=postgres, a fresh database
+// on the test binary's throwaway PostgreSQL cluster (internal/pgtest). The suites of
+// every layer above package store open their stores here, so that one switch runs them
+// on either backend. Only tests import it.
+package teststore
+
+import (
+	"context"
+	"database/sql"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver of SQL
+
+	"dbcollab/internal/pgtest"
+	"dbcollab/store"
+)
+
+// Env names the variable that chooses the backend: "postgres", or "sqlite" (the default).
+const Env = "DBCOLLAB_TEST_STORE"
+
+// Postgres reports whether the tests run on PostgreSQL.
+func Postgres() bool { return os.Getenv(Env) == "postgres" }
+
+// Main runs a package's tests and stops its PostgreSQL cluster if one was started:
+// call it from TestMain as os.Exit(teststore.Main(m)).
+func Main(m *testing.M) int { return pgtest.Main(m) }
+
+// DSN is where a fresh, empty store for tb lives: a SQLite file path, or the URL of a
+// new PostgreSQL database dropped when tb ends.
+func DSN(tb testing.TB) string {
+	tb.Helper()
+	if Postgres() {
+		return freshDatabase(tb)
+	}
+	return filepath.Join(tb.TempDir(), "dbcollab.db")
+}
+
+// Open opens a fresh store for tb, closed when tb ends, and returns it with its DSN.
+func Open(tb testing.TB) (*store.Store, string) {
+	tb.Helper()
+	dsn := DSN(tb)
+	st, err := store.Open(dsn)
+	if err != nil {
+		tb.Fatalf("store.Open: %v", err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st, dsn
+}
+
+// SQL opens another pool on the store at dsn, for tests that look at its tables as
+// stored. Placeholders are written $1, $2…: both backends read them.
+func SQL(tb testing.TB, dsn string) *sql.DB {
+	tb.Helper()
+	driver, source := "pgx", dsn
+	if !Postgres() {
+		driver, source = "sqlite", "file:"+(&url.URL{Path: dsn}).EscapedPath()+"?_pragma=busy_timeout(5000)"
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Tables lists the tables of the store db is open on.
+func Tables(tb testing.TB, db *sql.DB) []string {
+	tb.Helper()
+	query := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if Postgres() {
+		query = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
+	}
+	rows, err := db.Query(query)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			tb.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return names
+}
+
+// SQLiteOnly skips tb on PostgreSQL: the test looks at what only SQLite has (its
+// files, triggers written in its dialect), and why says what.
+func SQLiteOnly(tb testing.TB, why string) {
+	tb.Helper()
+	if Postgres() {
+		tb.Skipf("SQLite only: %s", why)
+	}
+}
+
+// freshDatabase creates an empty database on the cluster and drops it when tb ends.
+func freshDatabase(tb testing.TB) string {
+	tb.Helper()
+	c := pgtest.Start(tb)
+	b := make([]byte, 8)
+	rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	admin := func(stmt string) error {
+		conn, err := pgx.Connect(context.Background(), c.AdminURL())
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(context.Background(), stmt)
+		return err
+	}
+	if err := admin("CREATE DATABASE " + name); err != nil {
+		tb.Fatalf("teststore: %v", err)
+	}
+	tb.Cleanup(func() { admin("DROP DATABASE " + name + " WITH (FORCE)") })
+	u, err := url.Parse(c.AdminURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
