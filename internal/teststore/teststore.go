@@ -70,12 +70,12 @@ func SQL(tb testing.TB, dsn string) *sql.DB {
 	return db
 }
 
-// Tables lists the tables of the store db is open on.
+// Tables lists the tables of the store db is open on, by name.
 func Tables(tb testing.TB, db *sql.DB) []string {
 	tb.Helper()
-	query := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	query := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
 	if Postgres() {
-		query = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
+		query = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`
 	}
 	rows, err := db.Query(query)
 	if err != nil {
