@@ -20,11 +20,8 @@ var pool struct {
 	free []*database
 }
 
-// database is a database of the cluster, with a superuser's connection that empties it.
-type database struct {
-	url   string
-	admin *pgx.Conn
-}
+// database is a database of the cluster.
+type database struct{ url string }
 
 // PooledDatabase is the URL, for the superuser, of a database of the cluster that no
 // running test uses: one of the pool, or a new one, given back emptied when tb ends.
@@ -47,7 +44,6 @@ func PooledDatabase(tb testing.TB) string {
 	tb.Cleanup(func() {
 		if err := d.empty(); err != nil {
 			tb.Logf("pgtest: %s is not reused: %v", d.url, err)
-			d.admin.Close(context.Background())
 			return
 		}
 		pool.Lock()
@@ -77,20 +73,23 @@ func newDatabase(c *Cluster) (*database, error) {
 	}
 	// The test cluster has no TLS: not asking for it saves a round trip per connection.
 	u.Path, u.RawQuery = "/"+name, "sslmode=disable"
-	d := &database{url: u.String()}
-	if d.admin, err = pgx.Connect(ctx, d.url); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return &database{url: u.String()}, nil
 }
 
 // empty deletes every row but the record of the migrations applied, and starts every
 // sequence again, as in a new database. It runs as a replica would apply rows, so that
 // neither foreign keys nor the store's triggers fire: DELETE costs a few milliseconds
 // where TRUNCATE of every table costs hundreds.
+// No connection is kept meanwhile: a test that keeps many stores open at once (a world
+// per route) needs every connection the cluster allows.
 func (d *database) empty() error {
 	ctx := context.Background()
-	return pgx.BeginFunc(ctx, d.admin, func(tx pgx.Tx) error {
+	conn, err := pgx.Connect(ctx, d.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
 			return err
 		}
