@@ -121,7 +121,11 @@ func (s *Server) runNext(ctx context.Context) (time.Duration, error) {
 	}
 	keep := s.store.KeepClaim(j.ID, s.claimer, claimLease, s.Now, func(err error) { s.log.Error("access jobs", "err", err) })
 	jobCtx, cancel := context.WithTimeout(ctx, jobTimeout)
-	done, err := s.apply(jobCtx, j)
+	var done func(context.Context, store.WriteTx) error
+	err = s.holdingLock(jobCtx, true, func() (err error) {
+		done, err = s.apply(jobCtx, j)
+		return err
+	})
 	cancel()
 	keep()
 	if err != nil {
