@@ -27,18 +27,24 @@ func (c *countingServer) Deliver(_ context.Context, e store.Email) error {
 	return nil
 }
 
+// openInstance opens the store at path, as one more instance on it.
+func openInstance(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // Two instances on one store, each with its sender: every e-mail is delivered once.
 func TestTwoSendersOnOneStoreDeliverEachEmailOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dbcollab.db")
 	server := &countingServer{delivered: map[int64]int{}}
 	var senders []*Sender
 	for range 2 {
-		st, err := store.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		senders = append(senders, NewSender(st, server, slog.New(slog.NewTextHandler(io.Discard, nil))))
+		senders = append(senders, NewSender(openInstance(t, path), server, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	}
 	const emails = 100
 	ctx := t.Context()
@@ -81,27 +87,30 @@ func TestTwoSendersOnOneStoreDeliverEachEmailOnce(t *testing.T) {
 // claim has lapsed: the same row, so the same Message-ID.
 func TestEmailOfADeadSenderIsDeliveredByAnotherAfterItsLease(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	dead, now := senderWithQueueAt(t, path, &fakeServer{}, "a@example.com")
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dead := NewSender(openInstance(t, path), &fakeServer{}, log)
+	dead.Now = clock
+	e := store.Email{To: "a@example.com", Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: now}
+	if err := dead.Store.Tx(t.Context(), func(tx store.WriteTx) error { return tx.EnqueueEmail(t.Context(), &e) }); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := dead.claim(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	server := &fakeServer{}
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	other := NewSender(st, server, dead.Log)
-	other.Now = func() time.Time { return *now }
+	other := NewSender(openInstance(t, path), server, log)
+	other.Now = clock
 
 	if wait := step(t, other); wait != claimLease || server.attempts != 0 {
 		t.Fatalf("while the dead sender's claim runs: %d attempts, then wait %v; want none and %v", server.attempts, wait, claimLease)
 	}
-	*now = now.Add(claimLease)
+	now = now.Add(claimLease)
 	if wait := step(t, other); wait != idle || len(server.delivered) != 1 {
 		t.Fatalf("once the claim lapsed: delivered %v, then wait %v; want a@example.com and %v", server.delivered, wait, idle)
 	}
-	if e, err := st.NextDueEmail(t.Context()); !errors.Is(err, store.ErrNotFound) {
+	if e, err := other.Store.NextDueEmail(t.Context()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("e-mail %d still due after its delivery (%v)", e.ID, err)
 	}
 }

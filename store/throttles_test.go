@@ -27,7 +27,9 @@ func TestThrottleCountsAreUpsertedForgottenAndPurged(t *testing.T) {
 	}
 	day := 24 * time.Hour
 	write(a, func(tx WriteTx) error { return tx.CountThrottleFailures(ctx, keys, testClock, testClock.Add(-day)) })
-	write(b, func(tx WriteTx) error { return tx.CountThrottleFailures(ctx, keys[:1], testClock.Add(time.Second), testClock.Add(-day)) })
+	write(b, func(tx WriteTx) error {
+		return tx.CountThrottleFailures(ctx, keys[:1], testClock.Add(time.Second), testClock.Add(-day))
+	})
 	if got := counts(b, testClock.Add(-day)); got[0] != (ThrottleCount{2, testClock.Add(time.Second)}) || got[1] != (ThrottleCount{1, testClock}) {
 		t.Fatalf("counts after 2 failures of the account (on two instances) and 1 of the address = %+v", got)
 	}
@@ -51,7 +53,9 @@ func TestThrottleCountsAreUpsertedForgottenAndPurged(t *testing.T) {
 
 	write(b, func(tx WriteTx) error { return tx.RememberKnownClient(ctx, []byte("owner"), testClock) })
 	for i, k := range []string{"old", "new-1", "new-2"} {
-		write(a, func(tx WriteTx) error { return tx.RememberKnownClient(ctx, []byte(k), later.Add(time.Duration(i)*time.Second)) })
+		write(a, func(tx WriteTx) error {
+			return tx.RememberKnownClient(ctx, []byte(k), later.Add(time.Duration(i)*time.Second))
+		})
 	}
 	if known, err := a.KnownClient(ctx, []byte("owner"), testClock.Add(-time.Second)); err != nil || !known {
 		t.Fatalf("KnownClient = %v, %v; want known on the other instance", known, err)
