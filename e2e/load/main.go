@@ -5,7 +5,8 @@
 // database -db names (an owner with databases of 100 and 1000 collaborators), starts the
 // server on a loopback port, signs in as a browser does, and loads it with keep-alive
 // connections. Figures that are compared are measured in the same run, in alternating
-// rounds, as ratios: absolute times drift on a shared machine. It stops by itself; run it from the repository root:
+// rounds, as ratios: absolute times drift on a shared machine. It stops by itself; run
+// it from the repository root:
 //
 //	go run ./e2e/load [-duration 6s] [-conns 32] [-db postgres://USER:PASSWORD@HOST:PORT/EMPTYDB]
 package main
