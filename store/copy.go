@@ -50,6 +50,11 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 		}
 		st.Close()
 	}
+	return copyStore(ctx, from, to)
+}
+
+// copyStore is Copy on two stores whose schemas are current.
+func copyStore(ctx context.Context, from, to string) ([]TableCount, error) {
 	src, err := sql.Open("sqlite", "file:"+(&url.URL{Path: from}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return nil, fmt.Errorf("store: copy: open %s: %w", from, err)
