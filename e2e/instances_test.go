@@ -88,7 +88,7 @@ func TestARevocationOnOneInstanceHoldsOnTheOthersNextRequest(t *testing.T) {
 	user4.navigate("click Accept", http.StatusOK, chromedp.Click(button("Accept")))
 	user4.expectFlash("You now collaborate on " + demoDB)
 	user4.openCollaborators(demoDB)
-	user4.openCollaborators(demoDB) // served from B's cache this time
+	user4.open(links.Collaborators(demoDB), http.StatusOK) // from B's cache this time
 
 	token := apiToken(t, a.URL, "user1@example.com", demoPassword)
 	id := collaboratorID(t, a.URL, token, demoDB, "user4@example.com")
