@@ -96,19 +96,18 @@ func (c Conn) AccessDatabases(ctx context.Context) ([]AccessDatabase, error) {
 
 // InsertAccessRole records role r, in state granting.
 func (w WriteTx) InsertAccessRole(ctx context.Context, r *AccessRole) error {
-	res, err := w.tx.ExecContext(ctx, `
+	err := w.tx.QueryRowContext(ctx, `
 		INSERT INTO access_roles (database_id, user_id, role_name, state, verifier, created_at)
-		VALUES (?, ?, ?, 'granting', ?, ?)`,
-		r.DatabaseID, r.UserID, r.RoleName, r.Verifier, micros(r.CreatedAt))
+		VALUES (?, ?, ?, 'granting', ?, ?) RETURNING id`,
+		r.DatabaseID, r.UserID, r.RoleName, r.Verifier, micros(r.CreatedAt)).Scan(&r.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert access role: %w", ErrDuplicate)
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert access role: %w", err)
 	}
-	r.ID, err = res.LastInsertId()
 	r.State = AccessGranting
-	return err
+	return nil
 }
 
 // A role whose account was deleted has no user (0) and keeps the address (migration 021).
@@ -151,32 +150,53 @@ func (c Conn) LiveAccessRole(ctx context.Context, databaseID string, userID int6
 // live (granting or active) roles of userIDs: what a page showing those members needs,
 // read through indexes, however many members the database has.
 func (c Conn) AccessRolesShown(ctx context.Context, databaseID string, userIDs []int64) ([]AccessRole, error) {
+	if userIDs == nil {
+		userIDs = []int64{} // [], not null
+	}
 	ids, err := json.Marshal(userIDs)
 	if err != nil {
 		return nil, err
 	}
-	return c.accessRoles(ctx, "access roles shown", accessRolesShown, databaseID, databaseID, string(ids))
+	return c.accessRoles(ctx, "access roles shown", accessRolesShown.of(c), databaseID, databaseID, string(ids))
 }
 
-const accessRolesShown = `SELECT ` + accessRoleColumns + accessRoleFrom + `
+// The elements of a JSON array given as an argument: json_each is SQLite's.
+var accessRolesShown = perDialect{
+	sqlite:   accessRolesShownOf(`SELECT value FROM json_each(?)`),
+	postgres: accessRolesShownOf(`SELECT value::bigint FROM json_array_elements_text(?::json)`),
+}
+
+func accessRolesShownOf(userIDs string) string {
+	return `SELECT ` + accessRoleColumns + accessRoleFrom + `
 	WHERE r.database_id = ? AND r.state = 'revoking'
 	UNION ALL
 	SELECT ` + accessRoleColumns + accessRoleFrom + `
-	WHERE r.database_id = ? AND r.state IN ('granting', 'active') AND r.user_id IN (SELECT value FROM json_each(?))
+	WHERE r.database_id = ? AND r.state IN ('granting', 'active') AND r.user_id IN (` + userIDs + `)
 	ORDER BY 1`
+}
 
 // AccessRolesNamed lists the roles of database id among names (such as the roles with
 // sessions open now), oldest first.
 func (c Conn) AccessRolesNamed(ctx context.Context, databaseID string, names []string) ([]AccessRole, error) {
+	if names == nil {
+		names = []string{} // [], not null
+	}
 	list, err := json.Marshal(names)
 	if err != nil {
 		return nil, err
 	}
-	return c.accessRoles(ctx, "access roles named", accessRolesNamed, string(list), databaseID)
+	return c.accessRoles(ctx, "access roles named", accessRolesNamed.of(c), string(list), databaseID)
 }
 
-const accessRolesNamed = `SELECT ` + accessRoleColumns + accessRoleFrom + `
-	WHERE r.role_name IN (SELECT value FROM json_each(?)) AND r.database_id = ? ORDER BY r.id`
+var accessRolesNamed = perDialect{
+	sqlite:   accessRolesNamedOf(`SELECT value FROM json_each(?)`),
+	postgres: accessRolesNamedOf(`SELECT value FROM json_array_elements_text(?::json)`),
+}
+
+func accessRolesNamedOf(names string) string {
+	return `SELECT ` + accessRoleColumns + accessRoleFrom + `
+	WHERE r.role_name IN (` + names + `) AND r.database_id = ? ORDER BY r.id`
+}
 
 func (c Conn) accessRoles(ctx context.Context, what, query string, args ...any) ([]AccessRole, error) {
 	rows, err := c.q.QueryContext(ctx, query, args...)

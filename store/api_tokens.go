@@ -24,17 +24,16 @@ type APIToken struct {
 
 // InsertAPIToken inserts t and sets its ID. A hash already stored gives ErrDuplicate.
 func (w WriteTx) InsertAPIToken(ctx context.Context, t *APIToken) error {
-	res, err := w.tx.ExecContext(ctx,
-		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
+	err := w.tx.QueryRowContext(ctx,
+		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		t.UserID, t.Name, t.TokenHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt)).Scan(&t.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert api token: %w", ErrDuplicate)
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert api token: %w", err)
 	}
-	t.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 const apiTokenColumns = `id, user_id, name, token_hash, created_at, last_used_at, expires_at`

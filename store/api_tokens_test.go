@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -12,11 +11,7 @@ import (
 // apiTokenStore opens a fresh store with two accounts.
 func apiTokenStore(t *testing.T) (*Store, User, User) {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, _ := openTestStore(t)
 	var users []User
 	for _, name := range []string{"ada", "bob"} {
 		u := User{Email: name + "@example.com", Username: name, PasswordHash: "x", CreatedAt: time.Now()}

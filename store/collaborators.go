@@ -81,19 +81,18 @@ func (m Collaborator) Role() string {
 // InsertCollaborator inserts m and sets its ID. A live row for the same address on the
 // same database gives ErrDuplicate.
 func (w WriteTx) InsertCollaborator(ctx context.Context, m *Collaborator) error {
-	res, err := w.tx.ExecContext(ctx, `
+	err := w.tx.QueryRowContext(ctx, `
 		INSERT INTO collaborators (database_id, email, user_id, status, invited_by, token_hash, invited_at, accepted_at, sent_at, email_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.DatabaseID, m.Email, nullID(m.UserID), m.Status, nullID(m.InvitedBy), m.TokenHash,
-		micros(m.InvitedAt), nullMicros(m.AcceptedAt), nullMicros(m.SentAt), nullID(m.EmailID))
+		micros(m.InvitedAt), nullMicros(m.AcceptedAt), nullMicros(m.SentAt), nullID(m.EmailID)).Scan(&m.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert collaborator: %w", ErrDuplicate)
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert collaborator: %w", err)
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 const collaboratorColumns = `m.id, m.database_id, m.email, coalesce(m.user_id, 0), coalesce(u.username, ''),
@@ -224,7 +223,7 @@ func (c Conn) CollaboratorByReplacedToken(ctx context.Context, h []byte) (Collab
 func (w WriteTx) ReplaceInvitationToken(ctx context.Context, id int64, newHash []byte, emailID int64, sentAt time.Time) error {
 	if _, err := w.tx.ExecContext(ctx, `
 		INSERT INTO replaced_tokens (token_hash, collaborator_id, replaced_at)
-		SELECT token_hash, id, ? FROM collaborators WHERE id = ? AND status = 'pending' AND token_hash IS NOT NULL`,
+		SELECT token_hash, id, CAST(? AS BIGINT) FROM collaborators WHERE id = ? AND status = 'pending' AND token_hash IS NOT NULL`,
 		micros(sentAt), id); err != nil {
 		return fmt.Errorf("store: remember replaced token: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,16 +21,24 @@ type RowFilter struct {
 	Limit, Offset int
 }
 
-// rowFilters are the WHERE clauses of each status, over collaborators m and users u; ?2
-// is the search, ?3 the expiry cut-off.
+// rowFilters are the WHERE clauses of each status, over collaborators m; ?2 is the
+// expiry cut-off, given only to those that name it (PostgreSQL refuses an argument it
+// is given unused).
 var rowFilters = map[string]string{
 	"":             `m.status IN ('owner', 'pending', 'accepted')`,
 	StatusAccepted: `m.status = 'accepted'`,
-	StatusPending:  `m.status = 'pending' AND coalesce(m.sent_at, 0) > ?3`,
-	StatusExpired:  `m.status = 'pending' AND coalesce(m.sent_at, 0) <= ?3`,
+	StatusPending:  `m.status = 'pending' AND coalesce(m.sent_at, 0) > ?2`,
+	StatusExpired:  `m.status = 'pending' AND coalesce(m.sent_at, 0) <= ?2`,
 }
 
-const rowSearch = ` AND (instr(m.email, ?2) > 0 OR instr(lower(coalesce(u.username, '')), ?2) > 0)`
+// rowSearch matches the search, argument ?%d, over collaborators m and users u.
+var rowSearch = perDialect{
+	sqlite:   ` AND (instr(m.email, ?%[1]d) > 0 OR instr(lower(coalesce(u.username, '')), ?%[1]d) > 0)`,
+	postgres: ` AND (strpos(m.email, ?%[1]d) > 0 OR strpos(lower(coalesce(u.username, '')), ?%[1]d) > 0)`,
+}
+
+// liveRowsCount is the count of every live row, kept by triggers (migration 018).
+const liveRowsCount = `SELECT live_rows FROM databases WHERE id = ?1`
 
 // CollaboratorsPage returns the rows of databaseID that f chooses, owner first and then in
 // invitation order, and how many it chooses in all, in one statement.
@@ -38,6 +47,13 @@ func (c Conn) CollaboratorsPage(ctx context.Context, databaseID string, f RowFil
 	if !ok {
 		return nil, 0, fmt.Errorf("store: collaborators page: unknown status %q", f.Status)
 	}
+	if c.pg && strings.ContainsRune(f.Search, 0) {
+		return nil, 0, nil // PostgreSQL text holds no NUL: no row has one
+	}
+	args := []any{databaseID}
+	if strings.Contains(where, "?2") {
+		args = append(args, micros(f.ExpiredFrom))
+	}
 	where = `m.database_id = ?1 AND ` + where
 	order := `m.id`
 	if f.Status == "" {
@@ -45,21 +61,27 @@ func (c Conn) CollaboratorsPage(ctx context.Context, databaseID string, f RowFil
 	}
 	count := `SELECT count(*) FROM collaborators m`
 	if f.Search != "" {
-		where += rowSearch
+		args = append(args, f.Search)
+		where += fmt.Sprintf(rowSearch.of(c), len(args))
 		count += ` LEFT JOIN users u ON u.id = m.user_id`
 	}
-	limit := f.Limit
-	if limit <= 0 {
+	countArgs := args
+	var limit any = f.Limit
+	if f.Limit <= 0 {
 		limit = -1 // SQLite: no limit
+		if c.pg {
+			limit = nil
+		}
 	}
 	count += ` WHERE ` + where
 	if f.Status == "" && f.Search == "" {
-		count = `SELECT live_rows FROM databases WHERE id = ?1` // kept by triggers (migration 018)
+		count = liveRowsCount
 	}
+	args = append(args, limit, f.Offset)
 	// The count is a subquery of its own, which SQLite runs once for the statement.
 	query := `SELECT ` + collaboratorColumns + `, (` + count + `) ` + collaboratorJoins + `
-		WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ?4 OFFSET ?5`
-	rows, err := c.q.QueryContext(ctx, query, databaseID, f.Search, micros(f.ExpiredFrom), limit, f.Offset)
+		WHERE ` + where + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT ?%d OFFSET ?%d`, len(args)-1, len(args))
+	rows, err := c.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: collaborators page: %w", err)
 	}
@@ -80,7 +102,7 @@ func (c Conn) CollaboratorsPage(ctx context.Context, databaseID string, f RowFil
 	}
 	if len(list) == 0 && f.Offset > 0 {
 		// Past the last page: no row carried the count.
-		if err := c.q.QueryRowContext(ctx, count, databaseID, f.Search, micros(f.ExpiredFrom)).Scan(&total); err != nil {
+		if err := c.q.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("store: count collaborators: %w", err)
 		}
 	}

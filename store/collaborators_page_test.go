@@ -120,16 +120,12 @@ func FuzzCollaboratorsSearch(f *testing.F) {
 	for _, seed := range []string{"", "%", "_", "a%b", `\`, "'", "é", "bob_", "\x00", "example.com", "ZED"} {
 		f.Add(seed)
 	}
-	s, err := Open(f.TempDir() + "/fuzz.db")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { s.Close() })
+	s, _ := openTestStore(f)
 	ctx := context.Background()
 	var owner User
 	var db Database
 	usernames := map[string]string{}
-	err = s.Tx(ctx, func(tx WriteTx) error {
+	err := s.Tx(ctx, func(tx WriteTx) error {
 		owner = User{Email: "owner@example.com", Username: "Owner_1", PasswordHash: "x", CreatedAt: testClock}
 		if err := tx.CreateUser(ctx, &owner); err != nil {
 			return err

@@ -237,7 +237,7 @@ func TestEndCollaborationOnlyEndsPendingAndAcceptedRows(t *testing.T) {
 	for id, status := range want {
 		var got string
 		var endedAt *int64
-		if err := s.db.QueryRow(`SELECT status, ended_at FROM collaborators WHERE id = ?`, id).Scan(&got, &endedAt); err != nil {
+		if err := s.q.QueryRowContext(context.Background(), `SELECT status, ended_at FROM collaborators WHERE id = ?`, id).Scan(&got, &endedAt); err != nil {
 			t.Fatal(err)
 		}
 		if got != status {

@@ -11,15 +11,19 @@ import (
 // CASCADE); the events it did keep its address, and its ended rows and the access roles
 // still being revoked their own.
 func (w WriteTx) DeleteUser(ctx context.Context, u User, at time.Time) error {
-	for _, step := range []struct{ what, query string }{
-		{"keep the address on events", `UPDATE events SET actor_email = ?2, actor_id = NULL WHERE actor_id = ?1`},
-		{"unlink ended rows", `UPDATE collaborators SET user_id = NULL WHERE user_id = ?1 AND status IN ('revoked', 'left')`},
-		{"unlink invitations sent", `UPDATE collaborators SET invited_by = NULL WHERE invited_by = ?1`},
+	// Each step takes the arguments it names: PostgreSQL refuses one it is given unused.
+	for _, step := range []struct {
+		what, query string
+		args        []any
+	}{
+		{"keep the address on events", `UPDATE events SET actor_email = ?, actor_id = NULL WHERE actor_id = ?`, []any{u.Email, u.ID}},
+		{"unlink ended rows", `UPDATE collaborators SET user_id = NULL WHERE user_id = ? AND status IN ('revoked', 'left')`, []any{u.ID}},
+		{"unlink invitations sent", `UPDATE collaborators SET invited_by = NULL WHERE invited_by = ?`, []any{u.ID}},
 		// Its logins being revoked outlive it, listed by address until they are gone.
-		{"keep the address on access roles", `UPDATE access_roles SET email = ?2 WHERE user_id = ?1`},
-		{"retire the id", `INSERT INTO deleted_users (id, deleted_at) VALUES (?1, ?3)`},
+		{"keep the address on access roles", `UPDATE access_roles SET email = ? WHERE user_id = ?`, []any{u.Email, u.ID}},
+		{"retire the id", `INSERT INTO deleted_users (id, deleted_at) VALUES (?, ?)`, []any{u.ID, micros(at)}},
 	} {
-		if _, err := w.tx.ExecContext(ctx, step.query, u.ID, u.Email, micros(at)); err != nil {
+		if _, err := w.tx.ExecContext(ctx, step.query, step.args...); err != nil {
 			return fmt.Errorf("store: delete user: %s: %w", step.what, err)
 		}
 	}
@@ -29,18 +33,22 @@ func (w WriteTx) DeleteUser(ctx context.Context, u User, at time.Time) error {
 // DeleteDatabase deletes the database id with its rows and events; the links of its
 // invitations are remembered as those of a deleted database.
 func (w WriteTx) DeleteDatabase(ctx context.Context, id string, at time.Time) error {
-	for _, step := range []struct{ what, query string }{
+	for _, step := range []struct {
+		what, query string
+		args        []any
+	}{
+		// The CASTs: PostgreSQL takes a bare placeholder in a select list for text.
 		{"remember links", `INSERT INTO deleted_database_links (token_hash, database_name, deleted_at)
-			SELECT m.token_hash, d.name, ?2 FROM collaborators m JOIN databases d ON d.id = m.database_id
+			SELECT m.token_hash, d.name, CAST(?2 AS BIGINT) FROM collaborators m JOIN databases d ON d.id = m.database_id
 			WHERE m.database_id = ?1 AND m.token_hash IS NOT NULL
 			UNION ALL
-			SELECT r.token_hash, d.name, ?2 FROM replaced_tokens r
+			SELECT r.token_hash, d.name, CAST(?2 AS BIGINT) FROM replaced_tokens r
 			JOIN collaborators m ON m.id = r.collaborator_id JOIN databases d ON d.id = m.database_id
-			WHERE m.database_id = ?1`},
+			WHERE m.database_id = ?1`, []any{id, micros(at)}},
 		{"forget replaced links", `DELETE FROM replaced_tokens
-			WHERE collaborator_id IN (SELECT id FROM collaborators WHERE database_id = ?1)`},
+			WHERE collaborator_id IN (SELECT id FROM collaborators WHERE database_id = ?)`, []any{id}},
 	} {
-		if _, err := w.tx.ExecContext(ctx, step.query, id, micros(at)); err != nil {
+		if _, err := w.tx.ExecContext(ctx, step.query, step.args...); err != nil {
 			return fmt.Errorf("store: delete database: %s: %w", step.what, err)
 		}
 	}

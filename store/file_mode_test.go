@@ -11,6 +11,7 @@ import (
 // WAL and its shared memory are the owner's only, whatever the umask, and a file made
 // readable by everyone before is narrowed on open.
 func TestDatabaseFileWALAndSHMAreReadableByTheirOwnerOnly(t *testing.T) {
+	sqliteOnly(t, "file modes")
 	old := syscall.Umask(0)
 	t.Cleanup(func() { syscall.Umask(old) })
 	for name, before := range map[string]os.FileMode{"new file": 0, "file readable by all": 0o666} {

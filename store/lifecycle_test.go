@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -28,11 +27,7 @@ type lifecycleStore struct {
 
 func newLifecycleStore(t *testing.T) *lifecycleStore {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := store.OpenTestStore(t)
 	ls := &lifecycleStore{t: t, st: st}
 	ls.owner = ls.user("owner@example.com", "owner")
 	ls.bob = ls.user("bob@example.com", "bob")

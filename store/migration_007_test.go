@@ -70,6 +70,7 @@ func openBefore(t *testing.T, first string) (string, *sql.DB) {
 }
 
 func TestMigration007VerifiesExistingAccountsAndCancelsOrphanInvitations(t *testing.T) {
+	sqliteOnly(t, "migrates an old SQLite file")
 	s := openMigratedFrom007(t,
 		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1), (2, 'bob@example.com', 'bob', 'x', 1)`,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1)`,

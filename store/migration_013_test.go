@@ -9,6 +9,7 @@ import (
 // TestMigration013KeepsEventsAndTheirTriggers: the events table rebuilt for
 // 'transferred' keeps its rows, and the version triggers of 004 come back with it.
 func TestMigration013KeepsEventsAndTheirTriggers(t *testing.T) {
+	sqliteOnly(t, "migrates an old SQLite file")
 	s := openMigratedFrom007(t,
 		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1)`,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1)`,

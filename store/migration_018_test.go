@@ -6,6 +6,7 @@ import "testing"
 // counter says its live rows at once (the owner, an accepted and a pending row; not a
 // revoked one), and the triggers keep the count from there.
 func TestMigration018CountsTheLiveRowsOfExistingDatabases(t *testing.T) {
+	sqliteOnly(t, "migrates an old SQLite file")
 	s := openMigratedFrom007(t,
 		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1), (2, 'bob@example.com', 'bob', 'x', 1)`,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1), ('db2', 'empty', 'p', 1, 1)`,

@@ -9,6 +9,7 @@ import (
 // from before 021 are all still there, and deleting an account now keeps its role being
 // revoked, by address, where it went with the account before.
 func TestMigration021KeepsAccessRolesAndLetsThemOutliveTheirAccount(t *testing.T) {
+	sqliteOnly(t, "migrates an old SQLite file")
 	s := openMigratedFrom(t, "021",
 		`INSERT INTO users (id, email, username, password_hash, created_at) VALUES (1, 'owner@example.com', 'owner', 'x', 1), (2, 'bob@example.com', 'bob', 'x', 1)`,
 		`INSERT INTO databases (id, name, plan, owner_id, created_at) VALUES ('db1', 'orders', 'p', 1, 1)`,

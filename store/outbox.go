@@ -29,15 +29,14 @@ type Email struct {
 
 // EnqueueEmail adds e to the outbox, due at once.
 func (w WriteTx) EnqueueEmail(ctx context.Context, e *Email) error {
-	res, err := w.tx.ExecContext(ctx, `
+	err := w.tx.QueryRowContext(ctx, `
 		INSERT INTO outbox (to_addr, reply_to, subject, text_body, html_body, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.To, e.ReplyTo, e.Subject, e.Text, e.HTML, micros(e.CreatedAt), micros(e.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.To, e.ReplyTo, e.Subject, e.Text, e.HTML, micros(e.CreatedAt), micros(e.CreatedAt)).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("store: enqueue email: %w", err)
 	}
-	e.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 // NextDueEmail returns the unsent e-mail that is due first, or ErrNotFound when the

@@ -70,7 +70,7 @@ func TestOutboxHandsOutDueEmailsUntilSent(t *testing.T) {
 		}
 		var attempts int
 		var lastError string
-		if err := s.db.QueryRow(`SELECT attempts, last_error FROM outbox WHERE id = ?`, first.ID).Scan(&attempts, &lastError); err != nil {
+		if err := s.q.QueryRowContext(context.Background(), `SELECT attempts, last_error FROM outbox WHERE id = ?`, first.ID).Scan(&attempts, &lastError); err != nil {
 			t.Fatal(err)
 		}
 		if attempts != 2 || lastError != "" {
@@ -82,7 +82,7 @@ func TestOutboxHandsOutDueEmailsUntilSent(t *testing.T) {
 // bodies reads an e-mail's bodies as stored.
 func bodies(t *testing.T, s *Store, id int64) (text, html string) {
 	t.Helper()
-	if err := s.db.QueryRow(`SELECT text_body, html_body FROM outbox WHERE id = ?`, id).Scan(&text, &html); err != nil {
+	if err := s.q.QueryRowContext(context.Background(), `SELECT text_body, html_body FROM outbox WHERE id = ?`, id).Scan(&text, &html); err != nil {
 		t.Fatal(err)
 	}
 	return text, html
@@ -170,7 +170,7 @@ func TestPurgeFinishedEmailsDeletesOnlyFinishedRowsBeforeTheCutoff(t *testing.T)
 		t.Fatalf("PurgeFinishedEmails = %d, %v; want the 2 finished before the cutoff", n, err)
 	}
 	var left []int64
-	rows, err := s.db.Query(`SELECT id FROM outbox ORDER BY id`)
+	rows, err := s.q.QueryContext(ctx, `SELECT id FROM outbox ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

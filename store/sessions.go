@@ -21,16 +21,15 @@ type Session struct {
 
 // InsertSession inserts s and sets its ID.
 func (w WriteTx) InsertSession(ctx context.Context, s *Session) error {
-	res, err := w.tx.ExecContext(ctx, `INSERT INTO sessions (user_id, token_hash, device, client_addr, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, s.UserID, s.TokenHash, s.Device, s.ClientAddr, micros(s.CreatedAt), micros(s.LastSeenAt))
+	err := w.tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, token_hash, device, client_addr, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, s.UserID, s.TokenHash, s.Device, s.ClientAddr, micros(s.CreatedAt), micros(s.LastSeenAt)).Scan(&s.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: insert session: %w", ErrDuplicate)
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert session: %w", err)
 	}
-	s.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 const sessionColumns = `s.id, s.user_id, s.token_hash, s.device, s.client_addr, s.created_at, s.last_seen_at`

@@ -28,15 +28,18 @@ func TestAccountRowsGoWithTheirUser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, ada.ID); err != nil {
+	if err := s.Tx(ctx, func(tx WriteTx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, ada.ID)
+		return err
+	}); err != nil {
 		t.Fatalf("deleting a user with sessions: %v", err)
 	}
 	for _, table := range []string{"sessions", "password_resets", "email_changes"} {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE user_id = ?`, ada.ID).Scan(&n); err != nil || n != 0 {
+		if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE user_id = ?`, ada.ID).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%s: %d rows of the deleted user (%v)", table, n, err)
 		}
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE user_id = ?`, bob.ID).Scan(&n); err != nil || n != 1 {
+		if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE user_id = ?`, bob.ID).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%s: %d rows of the other user, want 1 (%v)", table, n, err)
 		}
 	}
@@ -48,6 +51,7 @@ func TestSessionRows(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var ids []int64
 	err := s.Tx(ctx, func(tx WriteTx) error {
+		ids = nil // Tx may run this again
 		for i, at := range []time.Time{now.Add(-2 * time.Hour), now, now.Add(-time.Hour)} {
 			sess := Session{UserID: ada.ID, TokenHash: []byte{byte(i)}, Device: "Firefox on Linux", ClientAddr: "192.0.2.1", CreatedAt: at, LastSeenAt: at}
 			if err := tx.InsertSession(ctx, &sess); err != nil {
@@ -55,14 +59,17 @@ func TestSessionRows(t *testing.T) {
 			}
 			ids = append(ids, sess.ID)
 		}
-		dup := Session{UserID: bob.ID, TokenHash: []byte{0}, CreatedAt: now, LastSeenAt: now}
-		if err := tx.InsertSession(ctx, &dup); !errors.Is(err, ErrDuplicate) {
-			t.Errorf("a hash stored twice: %v, want ErrDuplicate", err)
-		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// In a transaction of its own: on PostgreSQL a failed statement ends its transaction.
+	err = s.Tx(ctx, func(tx WriteTx) error {
+		return tx.InsertSession(ctx, &Session{UserID: bob.ID, TokenHash: []byte{0}, CreatedAt: now, LastSeenAt: now})
+	})
+	if !errors.Is(err, ErrDuplicate) {
+		t.Errorf("a hash stored twice: %v, want ErrDuplicate", err)
 	}
 	list, err := s.SessionsForUser(ctx, ada.ID)
 	if err != nil || len(list) != 3 || list[0].ID != ids[1] || list[2].ID != ids[0] {

@@ -1,4 +1,5 @@
-// Package store keeps dbcollab's data in SQLite (modernc.org/sqlite, no cgo).
+// Package store keeps dbcollab's data in SQLite (modernc.org/sqlite, no cgo), or in
+// PostgreSQL (pgx through database/sql) for several instances sharing one store.
 //
 // Every query is written here; the rules about who may do what live in package
 // service, which runs them inside one Store.Tx per change.
@@ -15,15 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
 	"path"
-	"runtime"
 	"sort"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -32,18 +27,40 @@ var ErrNotFound = errors.New("not found")
 // ErrDuplicate is returned when a write would break a UNIQUE constraint.
 var ErrDuplicate = errors.New("already exists")
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
+
+func (s *Store) migrationsGlob() string {
+	if s.pg {
+		return "migrations/postgres/*.sql"
+	}
+	return "migrations/*.sql"
+}
 
 // reader runs reads on the pool (pooled) or in a transaction (inTx) alike.
 type reader interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRowContext(ctx context.Context, query string, args ...any) row
 }
+
+// perDialect is a query whose SQL differs between the backends.
+type perDialect struct{ sqlite, postgres string }
+
+func (q perDialect) of(c Conn) string {
+	if c.pg {
+		return q.postgres
+	}
+	return q.sqlite
+}
+
+// row is one row to scan, as sql.Row gives it.
+type row interface{ Scan(dest ...any) error }
 
 // Conn runs the store's reads, on the database or inside a transaction.
 type Conn struct {
 	q reader
+	// pg: the store is PostgreSQL, for the few queries whose SQL differs there.
+	pg bool
 }
 
 // WriteTx is a write transaction: its own reads, and every write of the store. Store.Tx
@@ -53,72 +70,31 @@ type WriteTx struct {
 	tx inTx
 }
 
-// Store is the SQLite database. Its Conn methods run outside any transaction.
+// Store is the database, SQLite or PostgreSQL. Its Conn methods run outside any
+// transaction.
 type Store struct {
 	Conn
 	db    *sql.DB
 	stmts *statements
-	// writer holds a token while a write runs: see lockWriter.
+	pg    bool
+	// writer holds a token while a write runs: see lockWriter. SQLite only.
 	writer chan struct{}
 }
 
-// maxConns bounds the pool. SQLite work is CPU-bound, so more connections than a few
-// per core only add page caches; and the pool keeps every connection it opens, with
-// its prepared statements, instead of closing all but two after each burst.
-var maxConns = max(4, 2*runtime.GOMAXPROCS(0))
-
-// Open opens (creating if needed) the SQLite file at path and applies pending migrations.
-//
-// The file holds secrets (the session secret unless it is kept elsewhere, invitation
-// links until they are delivered): it and its WAL and shared-memory files are made
-// readable by their owner only, whatever the umask.
-func Open(path string) (*Store, error) {
-	if err := ownerOnly(path); err != nil {
-		return nil, err
+// Open opens the store at dsn and applies pending migrations: a postgres:// or
+// postgresql:// URL opens PostgreSQL, anything else is the path of a SQLite file,
+// created if needed.
+func Open(dsn string) (*Store, error) {
+	if isPostgresURL(dsn) {
+		return openPostgres(dsn)
 	}
-	// The pragmas go in the DSN so that every pooled connection gets them.
-	// _txlock=immediate: a transaction that reads then writes takes the write lock at
-	// BEGIN, so concurrent writers wait (busy_timeout) instead of failing with SQLITE_BUSY.
-	// secure_delete: what a write replaces (an e-mail's body once delivered) is zeroed
-	// in the file, not left in a free page.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(maxConns)
-	db.SetMaxIdleConns(maxConns)
-	s := &Store{db: db, stmts: &statements{db: db}, writer: make(chan struct{}, 1)}
-	s.Conn = Conn{q: pooled{s}}
-	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, err
-	}
-	// SQLite creates the WAL and shared-memory files with the main file's mode; these
-	// may be older than it.
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			db.Close()
-			return nil, fmt.Errorf("store: %w", err)
-		}
-	}
-	return s, nil
+	return openSQLite(dsn)
 }
 
-// ownerOnly creates the file at path if needed, and makes it readable and writable by
-// its owner only.
-func ownerOnly(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("store: open %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("store: %w", err)
-	}
-	return f.Close()
+func newStore(db *sql.DB, pg bool) *Store {
+	s := &Store{db: db, stmts: &statements{db: db, pg: pg}, pg: pg}
+	s.Conn = Conn{q: pooled{s}, pg: pg}
+	return s
 }
 
 // Close closes the database.
@@ -127,66 +103,84 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Checkpoint copies the WAL into the file and empties it, so that what writes replaced
-// (zeroed in the file by secure_delete) is not kept in old WAL frames either. Readers in
-// the middle of a transaction may keep it from finishing; the next one completes it.
-func (s *Store) Checkpoint(ctx context.Context) error {
-	var busy, frames, copied int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
-		return fmt.Errorf("store: checkpoint: %w", err)
-	}
-	return nil
-}
-
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
 
-// Tx runs fn in one IMMEDIATE transaction: committed if fn returns nil, rolled back
-// otherwise. It is the only way to write.
+// Tx runs fn in one transaction: committed if fn returns nil, rolled back otherwise.
+// It is the only way to write.
+//
+// On SQLite the transaction is IMMEDIATE: writers run one at a time. On PostgreSQL it is
+// SERIALIZABLE, and when it conflicts with a concurrent one (a serialization failure or
+// a deadlock) it is rolled back and fn runs again, up to txAttempts times: fn may run
+// more than once, so it must do nothing outside the transaction (no e-mail sent, no
+// append to a slice it did not make) and set, not accumulate, what it returns.
 func (s *Store) Tx(ctx context.Context, fn func(tx WriteTx) error) error {
-	return s.transact(ctx, s.stmts, fn)
+	return s.transact(ctx, s.stmts, s.writeOptions(), fn)
 }
 
-// transact is Tx, its queries prepared through stmts, or run as text when stmts is nil.
-func (s *Store) transact(ctx context.Context, stmts *statements, fn func(tx WriteTx) error) error {
+// transact is Tx, its queries prepared through stmts, or run as text when stmts is nil,
+// in a transaction of opts.
+func (s *Store) transact(ctx context.Context, stmts *statements, opts *sql.TxOptions, fn func(tx WriteTx) error) error {
+	for attempt := 1; ; attempt++ {
+		conflict, err := s.transactOnce(ctx, stmts, opts, fn)
+		if !conflict || attempt == txAttempts {
+			return err
+		}
+		if err := waitToRetry(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// transactOnce runs fn in a transaction once; conflict says that it failed because of a
+// concurrent transaction, and may succeed if run again.
+func (s *Store) transactOnce(ctx context.Context, stmts *statements, opts *sql.TxOptions, fn func(tx WriteTx) error) (conflict bool, err error) {
 	unlock, err := s.lockWriter(ctx)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return false, fmt.Errorf("store: begin: %w", err)
 	}
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return false, fmt.Errorf("store: begin: %w", err)
 	}
 	// Also on a panic in fn: an open transaction would keep the write lock for good.
 	// After a commit, Rollback is a no-op.
 	defer tx.Rollback()
-	t := inTx{tx: tx, stmts: stmts}
-	if err := fn(WriteTx{Conn: Conn{q: t}, tx: t}); err != nil {
-		return err
+	t := inTx{tx: tx, stmts: stmts, pg: s.pg, conflict: new(bool)}
+	if err := fn(WriteTx{Conn: Conn{q: t, pg: s.pg}, tx: t}); err != nil {
+		// fn may have turned the conflict into an error of its own.
+		return *t.conflict || isConflict(err), err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return *t.conflict || isConflict(err), fmt.Errorf("store: commit: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // migrate applies, in name order, each embedded migration not yet recorded in
 // schema_migrations. Recording names rather than a counter lets migrations written
 // side by side land in any order.
 func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	names, err := fs.Glob(migrations, s.migrationsGlob())
 	if err != nil {
 		return fmt.Errorf("store: list migrations: %w", err)
 	}
 	sort.Strings(names)
 	// Not prepared: each runs once, and names tables the transaction itself creates.
-	return s.transact(ctx, nil, func(tx WriteTx) error {
+	// On PostgreSQL, at READ COMMITTED under an advisory lock: instances starting
+	// together wait for the first to migrate, then see what it recorded.
+	return s.transact(ctx, nil, nil, func(tx WriteTx) error {
+		if s.pg {
+			if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
+				return fmt.Errorf("store: lock migrations: %w", err)
+			}
+		}
 		if _, err := tx.tx.ExecContext(ctx,
-			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+			`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 			return fmt.Errorf("store: create schema_migrations: %w", err)
 		}
 		for _, name := range names {
@@ -211,13 +205,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	})
 }
 
-// isUniqueViolation reports whether err is SQLite refusing a duplicate.
+// isUniqueViolation reports whether err is the database refusing a duplicate.
 func isUniqueViolation(err error) bool {
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return false
+	return isSQLiteUniqueViolation(err) || isPostgresUniqueViolation(err)
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound and wraps any error with what was asked.

@@ -4,23 +4,44 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"dbcollab/internal/pgtest"
 )
 
-// openTestStore opens a fresh SQLite file in the test's temp dir, closed at the end.
-func openTestStore(t *testing.T) (*Store, string) {
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// onPostgres: DBCOLLAB_TEST_STORE=postgres runs the store's tests on PostgreSQL.
+var onPostgres = os.Getenv("DBCOLLAB_TEST_STORE") == "postgres"
+
+// openTestStore opens a fresh store, closed at the end: a SQLite file in the test's temp
+// dir, or with DBCOLLAB_TEST_STORE=postgres a new PostgreSQL database (its URL returned
+// in place of the path).
+func openTestStore(t testing.TB) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	s, err := Open(path)
+	dsn := filepath.Join(t.TempDir(), "dbcollab.db")
+	if onPostgres {
+		dsn = pgtest.Database(t)
+	}
+	s, err := Open(dsn)
 	if err != nil {
-		t.Fatalf("Open(%s): %v", path, err)
+		t.Fatalf("Open(%s): %v", dsn, err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s, dsn
+}
+
+// sqliteOnly skips a test of what only SQLite has.
+func sqliteOnly(t testing.TB, why string) {
+	t.Helper()
+	if onPostgres {
+		t.Skip("SQLite only: " + why)
+	}
 }
 
 // testClock is a fixed instant with microsecond precision, the precision times are stored with.
@@ -67,7 +88,8 @@ func appliedMigrations(t *testing.T, s *Store) []string {
 }
 
 func TestMigrationsApplyOnceAndReopenKeepsData(t *testing.T) {
-	paths, err := fs.Glob(migrations, "migrations/*.sql")
+	s, file := openTestStore(t)
+	paths, err := fs.Glob(migrations, s.migrationsGlob())
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("embedded migrations: %v %v", paths, err)
 	}
@@ -77,7 +99,6 @@ func TestMigrationsApplyOnceAndReopenKeepsData(t *testing.T) {
 	}
 	slices.Sort(want)
 
-	s, file := openTestStore(t)
 	if got := appliedMigrations(t, s); !slices.Equal(got, want) {
 		t.Fatalf("applied after first open = %q, want every embedded migration %q", got, want)
 	}
@@ -102,6 +123,7 @@ func TestMigrationsApplyOnceAndReopenKeepsData(t *testing.T) {
 }
 
 func TestEveryPooledConnectionHasWALForeignKeysAndBusyTimeout(t *testing.T) {
+	sqliteOnly(t, "PRAGMAs")
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	// Holding several connections at once forces the pool to open new ones.

@@ -26,19 +26,18 @@ type User struct {
 // CreateUser inserts u and sets its ID, never one a deleted account had. A taken e-mail
 // or username gives ErrDuplicate.
 func (w WriteTx) CreateUser(ctx context.Context, u *User) error {
-	res, err := w.tx.ExecContext(ctx,
+	err := w.tx.QueryRowContext(ctx,
 		`INSERT INTO users (id, email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at)
-		VALUES (1 + max(coalesce((SELECT max(id) FROM users), 0), coalesce((SELECT max(id) FROM deleted_users), 0)),
-			?, ?, ?, ?, ?, ?, ?)`,
-		u.Email, u.Username, u.PasswordHash, micros(u.CreatedAt), nullMicros(u.VerifiedAt), u.ConfirmHash, nullMicros(u.ConfirmSentAt))
+		VALUES ((SELECT 1 + coalesce(max(id), 0) FROM (SELECT max(id) AS id FROM users UNION ALL SELECT max(id) FROM deleted_users) ids),
+			?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Email, u.Username, u.PasswordHash, micros(u.CreatedAt), nullMicros(u.VerifiedAt), u.ConfirmHash, nullMicros(u.ConfirmSentAt)).Scan(&u.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: create user: %w", ErrDuplicate)
 	}
 	if err != nil {
 		return fmt.Errorf("store: create user: %w", err)
 	}
-	u.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 const userColumns = `id, email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at`
@@ -106,11 +105,16 @@ func (w WriteTx) ConfirmUser(ctx context.Context, id int64, h []byte, at time.Ti
 // (case-insensitively).
 func (c Conn) UsernameTaken(ctx context.Context, username string, exceptID int64) (bool, error) {
 	var n int
-	err := c.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ? AND id <> ?`, username, exceptID).Scan(&n)
+	err := c.q.QueryRowContext(ctx, usernameTaken.of(c), username, exceptID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", err)
 	}
 	return n > 0, nil
+}
+
+var usernameTaken = perDialect{
+	sqlite:   `SELECT count(*) FROM users WHERE username = ? AND id <> ?`,               // COLLATE NOCASE
+	postgres: `SELECT count(*) FROM users WHERE lower(username) = lower(?) AND id <> ?`, // index users_username
 }
 
 // CountUsers counts the accounts.
