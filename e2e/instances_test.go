@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"dbcollab/internal/pgtest"
 	"dbcollab/links"
 )
 
@@ -278,6 +279,5 @@ func TestRollingRestartUnderLoadFailsNoRequest(t *testing.T) {
 // freshPostgresStore is the URL of a new, empty database on the test cluster.
 func freshPostgresStore(t *testing.T) string {
 	t.Helper()
-	t.Skip("waits on pgstore's backend")
-	return ""
+	return pgtest.Database(t)
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the copy's target
 )
 
 // ErrTargetNotEmpty is Copy refusing a target that already holds data.
@@ -41,6 +40,9 @@ type TableCount struct {
 func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 	if err := checkSource(ctx, from); err != nil {
 		return nil, err
+	}
+	if !isPostgresURL(to) {
+		return nil, errors.New("store: copy: --to must be a postgres:// URL")
 	}
 	// Both schemas brought up to date by the usual door, then used directly.
 	for _, dsn := range []string{from, to} {
@@ -95,7 +97,7 @@ func copyStore(ctx context.Context, from, to string) ([]TableCount, error) {
 // checkSource refuses what is not a dbcollab SQLite store, without creating or changing
 // it, and a store with migrations this binary does not know.
 func checkSource(ctx context.Context, from string) error {
-	if strings.Contains(from, "://") {
+	if isPostgresURL(from) {
 		return fmt.Errorf("store: copy: --from %s is not a SQLite file", from)
 	}
 	if _, err := os.Stat(from); err != nil {
@@ -408,7 +410,13 @@ func (c copier) verify(ctx context.Context, tables []sourceTable, types map[stri
 	return counts, nil
 }
 
-func count(ctx context.Context, q reader, table string) (int64, error) {
+// querier is a transaction on either side of a copy.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func count(ctx context.Context, q querier, table string) (int64, error) {
 	var n int64
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+ident(table)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: copy: count %s: %w", table, err)
@@ -417,7 +425,7 @@ func count(ctx context.Context, q reader, table string) (int64, error) {
 }
 
 // queryStrings runs a query that answers one text column.
-func queryStrings(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: copy: read the source's schema: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"dbcollab/internal/pgtest"
 	"dbcollab/store"
 )
 
@@ -248,6 +249,5 @@ func TestCopyRefusesWhatIsNotADbcollabStoreAndANewerOne(t *testing.T) {
 // freshPostgresStore is the URL of a new, empty database on the test cluster.
 func freshPostgresStore(t *testing.T) string {
 	t.Helper()
-	t.Skip("waits on pgstore's backend")
-	return ""
+	return pgtest.Database(t)
 }
