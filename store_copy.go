@@ -34,9 +34,9 @@ func storeCopy(ctx context.Context, from, to string, out io.Writer) error {
 	counts, err := store.Copy(ctx, from, to)
 	if len(counts) > 0 {
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "table\tSQLite\tPostgreSQL\t")
+		fmt.Fprintln(tw, "table\tSQLite\tPostgreSQL")
 		for _, c := range counts {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t\n", c.Table, c.Source, c.Target)
+			fmt.Fprintf(tw, "%s\t%d\t%d\n", c.Table, c.Source, c.Target)
 		}
 		tw.Flush()
 	}

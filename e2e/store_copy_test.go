@@ -30,10 +30,10 @@ func TestStoreCopyMovesAServedSQLiteStoreToPostgreSQL(t *testing.T) {
 		t.Fatalf("store-copy: %v\n%s", err, out)
 	}
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^table +SQLite +PostgreSQL$`),
-		regexp.MustCompile(`(?m)^users +4 +4$`),
-		regexp.MustCompile(`(?m)^collaborators +3 +3$`),
-		regexp.MustCompile(`(?m)^settings +1 +1$`),
+		regexp.MustCompile(`(?m)^table +SQLite +PostgreSQL *$`),
+		regexp.MustCompile(`(?m)^users +3 +3 *$`),
+		regexp.MustCompile(`(?m)^collaborators +3 +3 *$`),
+		regexp.MustCompile(`(?m)^settings +1 +1 *$`),
 		regexp.MustCompile(`(?m)^copied \d+ rows in \d+ tables from ` + regexp.QuoteMeta(file) + ` to postgres://\S+: every count matches$`),
 	} {
 		if !want.Match(out) {
@@ -48,7 +48,7 @@ func TestStoreCopyMovesAServedSQLiteStoreToPostgreSQL(t *testing.T) {
 	out, err = exec.Command(binary, "store-copy", "--from", file, "--to", target).CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 ||
-		!strings.Contains(string(out), "the target already holds data (users: 4") {
+		!strings.Contains(string(out), "the target already holds data (users: 3") {
 		t.Errorf("store-copy into the filled target: %v, want exit 1 saying the target already holds data:\n%s", err, out)
 	}
 
