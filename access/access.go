@@ -37,6 +37,8 @@ type Server struct {
 	// superuser: the admin role needs no membership of the roles it manages.
 	superuser bool
 	wake      chan struct{}
+	// claimer names this runner's claims on jobs.
+	claimer string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -65,7 +67,7 @@ func New(url string, st *store.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{pool: pool, store: st, log: log, instance: instance, host: cfg.ConnConfig.Host, port: int(cfg.ConnConfig.Port),
-		wake: make(chan struct{}, 1), Now: time.Now}
+		wake: make(chan struct{}, 1), claimer: store.NewClaimer(), Now: time.Now}
 	s.checkSuperuser()
 	return s, nil
 }

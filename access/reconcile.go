@@ -24,8 +24,13 @@ type pgRole struct {
 // the difference: a missing database, group or member role is made again (with the
 // verifier the store keeps), a member role no member has is removed, a revocation not
 // done yet is done. It only looks at what carries this instance's marks, and doing it
-// twice changes nothing more.
+// twice changes nothing more. It holds the instances' lock alone: no job of another
+// instance runs meanwhile.
 func (s *Server) Reconcile(ctx context.Context) error {
+	return s.holdingLock(ctx, false, func() error { return s.reconcile(ctx) })
+}
+
+func (s *Server) reconcile(ctx context.Context) error {
 	databases, err := s.store.AccessDatabases(ctx)
 	if err != nil {
 		return err

@@ -21,6 +21,9 @@ const (
 	idle = 5 * time.Second
 	// jobTimeout bounds one attempt.
 	jobTimeout = 30 * time.Second
+	// claimLease is how long a job stays with the runner that claimed it without a
+	// renewal: the runner of an instance that died leaves its job to another for as long.
+	claimLease = 15 * time.Second
 )
 
 // DefaultReconcileEvery is how often the reconciler runs unless configured otherwise.
@@ -28,6 +31,8 @@ const DefaultReconcileEvery = 5 * time.Minute
 
 // Run applies the access jobs, due first and revocations before anything else, until
 // ctx is done; it reconciles at start and every reconcileEvery (0: only at start).
+// Several instances' runners may share one store: each claims the job it applies (see
+// store.ClaimJob), so that every job is applied by one of them.
 func (s *Server) Run(ctx context.Context, reconcileEvery time.Duration) {
 	nextReconcile := s.Now()
 	down := false
@@ -108,9 +113,21 @@ func (s *Server) runNext(ctx context.Context) (time.Duration, error) {
 	if wait := j.NextAttemptAt.Sub(s.Now()); wait > 0 {
 		return wait, nil
 	}
+	if j, err = s.claim(ctx); errors.Is(err, store.ErrNotFound) {
+		return s.othersWork(ctx), nil
+	} else if err != nil {
+		s.log.Error("access jobs", "err", err)
+		return firstRetry, nil
+	}
+	keep := s.store.KeepClaim(j.ID, s.claimer, claimLease, s.Now, func(err error) { s.log.Error("access jobs", "err", err) })
 	jobCtx, cancel := context.WithTimeout(ctx, jobTimeout)
-	done, err := s.apply(jobCtx, j)
+	var done func(context.Context, store.WriteTx) error
+	err = s.holdingLock(jobCtx, true, func() (err error) {
+		done, err = s.apply(jobCtx, j)
+		return err
+	})
 	cancel()
+	keep()
 	if err != nil {
 		s.failed(ctx, j, err)
 		return 0, err
@@ -127,6 +144,30 @@ func (s *Server) runNext(ctx context.Context) (time.Duration, error) {
 	}
 	s.log.Info("access job done", "kind", j.Kind, "ref", j.Ref, "attempt", j.Attempts+1)
 	return 0, nil
+}
+
+// claim claims the job to apply next that no other runner works on.
+func (s *Server) claim(ctx context.Context) (j store.Job, err error) {
+	now := s.Now()
+	err = s.store.Tx(ctx, func(tx store.WriteTx) error {
+		j, err = tx.ClaimJob(ctx, now, now.Add(claimLease), s.claimer)
+		return err
+	})
+	return j, err
+}
+
+// othersWork is how long to wait when the due jobs are other runners' or wait for
+// theirs: until the first of their claims ends, when that job is done or its runner died.
+func (s *Server) othersWork(ctx context.Context) time.Duration {
+	end, err := s.store.NextJobLeaseEnd(ctx, s.Now(), s.claimer)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0 // finished meanwhile: look again
+	}
+	if err != nil {
+		s.log.Error("access jobs", "err", err)
+		return firstRetry
+	}
+	return min(end.Sub(s.Now()), idle)
 }
 
 // apply runs job j on the server and returns what to record in the store once it has.

@@ -243,12 +243,13 @@ func actingRole(t *testing.T, route matrixRoute) role {
 	return 0
 }
 
-// snapshot prints every row of the tables named, or of every table, in storage order.
+// snapshot prints every row of the tables named, or of every table but the throttles'
+// (which count refused attempts too, on purpose), in storage order.
 func snapshot(t *testing.T, db *sql.DB, names ...string) string {
 	t.Helper()
 	ctx := t.Context()
 	if len(names) == 0 {
-		tables, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+		tables, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'throttle_%' ORDER BY name`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,13 +23,18 @@ const (
 	maxRetry   = 5 * time.Minute
 	// deliveryTimeout bounds one attempt, including a slow server.
 	deliveryTimeout = 30 * time.Second
+	// claimLease is how long an e-mail stays with the sender that claimed it without a
+	// renewal: the sender of an instance that died leaves its e-mail to another for as long.
+	claimLease = 15 * time.Second
 )
 
 // DefaultRetention is how long finished e-mails are kept by default: long enough for
 // the dashboard to say an invitation was delivered until it expires.
 const DefaultRetention = 30 * 24 * time.Hour
 
-// Sender delivers the outbox, oldest due first, one e-mail at a time.
+// Sender delivers the outbox, oldest due first, one e-mail at a time. Several senders,
+// one per instance, may deliver one outbox: each claims the e-mail it delivers (see
+// store.ClaimEmail), so that every e-mail is delivered by one of them.
 //
 // Each e-mail has its own retry delays, but while the server is unreachable the sender
 // tries one e-mail per delay, not each queued one, and the first delivery that succeeds
@@ -38,7 +43,8 @@ const DefaultRetention = 30 * 24 * time.Hour
 //
 // An e-mail is sent once, except the one a crash (or a failing store) interrupts
 // between the server's acceptance and its record in the outbox: that one is sent again
-// after the restart, with the same Message-ID. Losing it instead would be worse, and no SMTP client can
+// after the restart, or by another instance once its claim has lapsed, with the same
+// Message-ID. Losing it instead would be worse, and no SMTP client can
 // tell an accepted message whose answer it never read from a refused one.
 type Sender struct {
 	Store     *store.Store
@@ -49,6 +55,8 @@ type Sender struct {
 	// bodies) before they are deleted; 0 keeps them.
 	Retention time.Duration
 	wake      chan struct{}
+	// claimer names this sender's claims.
+	claimer string
 	// nextSweep is when finished e-mails are next purged.
 	nextSweep time.Time
 
@@ -62,7 +70,7 @@ type Sender struct {
 
 // NewSender returns a sender of the store's outbox through d.
 func NewSender(s *store.Store, d Deliverer, log *slog.Logger) *Sender {
-	return &Sender{Store: s, Deliverer: d, Log: log, Now: time.Now, wake: make(chan struct{}, 1)}
+	return &Sender{Store: s, Deliverer: d, Log: log, Now: time.Now, wake: make(chan struct{}, 1), claimer: store.NewClaimer()}
 }
 
 // Wake tells the sender that e-mail was queued. It never blocks.
@@ -144,6 +152,7 @@ func (s *Sender) deliverNext() (time.Duration, error) {
 		return wait, nil
 	}
 	ctx := context.Background()
+	// Looking first, outside a transaction, spares the writer lock while nothing is due.
 	e, err := s.Store.NextDueEmail(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return idle, nil
@@ -154,9 +163,16 @@ func (s *Sender) deliverNext() (time.Duration, error) {
 	if wait := e.NextAttemptAt.Sub(s.Now()); wait > 0 {
 		return wait, nil
 	}
+	if e, err = s.claim(ctx); errors.Is(err, store.ErrNotFound) {
+		return s.othersWork(ctx)
+	} else if err != nil {
+		return 0, err
+	}
+	keep := s.Store.KeepClaim(e.ID, s.claimer, claimLease, s.Now, func(err error) { s.Log.Error("outbox", "err", err) })
 	sendCtx, cancel := context.WithTimeout(ctx, deliveryTimeout)
 	err = s.Deliverer.Deliver(sendCtx, e)
 	cancel()
+	keep()
 	if err != nil {
 		return 0, s.failed(ctx, e, err)
 	}
@@ -171,6 +187,29 @@ func (s *Sender) deliverNext() (time.Duration, error) {
 		s.releaseFailed = !s.retryFailedNow(ctx)
 	}
 	return 0, nil
+}
+
+// claim claims the e-mail due first that no other sender works on.
+func (s *Sender) claim(ctx context.Context) (e store.Email, err error) {
+	now := s.Now()
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		e, err = tx.ClaimEmail(ctx, now, now.Add(claimLease), s.claimer)
+		return err
+	})
+	return e, err
+}
+
+// othersWork is how long to wait when every due e-mail is another sender's: until the
+// first of their claims ends, when that e-mail is sent or its sender died.
+func (s *Sender) othersWork(ctx context.Context) (time.Duration, error) {
+	end, err := s.Store.NextEmailLeaseEnd(ctx, s.Now(), s.claimer)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil // finished meanwhile: look again
+	}
+	if err != nil {
+		return 0, err
+	}
+	return min(end.Sub(s.Now()), idle), nil
 }
 
 // retryFailedNow makes every failed e-mail due at once, and says whether it could.

@@ -142,7 +142,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	senderCtx, stopSender := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(senderCtx) })
-	wg.Go(func() { recordExpiries(senderCtx, svc, log) })
+	wg.Go(func() { sweep(senderCtx, svc, log) })
 	if pg != nil {
 		wg.Go(func() { pg.Run(senderCtx, cfg.PostgresReconcileEvery) })
 	}
@@ -191,17 +191,22 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// expirySweep is how often expired invitations get their "expired" event.
-const expirySweep = time.Minute
+// sweepEvery is how often expired invitations get their "expired" event and forgotten
+// throttle entries are purged. Every instance on a store sweeps; each expiry is
+// recorded once.
+const sweepEvery = time.Minute
 
-func recordExpiries(ctx context.Context, svc *service.Service, log *slog.Logger) {
-	ticker := time.NewTicker(expirySweep)
+func sweep(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	ticker := time.NewTicker(sweepEvery)
 	defer ticker.Stop()
 	for {
 		if n, err := svc.RecordExpiries(ctx); err != nil {
 			log.Error("record expired invitations", "err", err)
 		} else if n > 0 {
 			log.Info("invitations expired", "count", n)
+		}
+		if _, err := svc.PurgeThrottles(ctx); err != nil {
+			log.Error("purge throttles", "err", err)
 		}
 		select {
 		case <-ctx.Done():

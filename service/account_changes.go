@@ -28,14 +28,15 @@ func (s *Service) checkCurrentPassword(ctx context.Context, userID int64, field,
 		return store.User{}, err
 	}
 	key := []throttled{{throttleKey("current password", u.Email), AccountFreeFailures}}
-	if wait := s.logins.begin(s.now(), key...); wait > 0 {
+	if wait, err := s.beginAttempt(ctx, key...); err != nil {
+		return store.User{}, err
+	} else if wait > 0 {
 		return store.User{}, &ThrottledError{Wait: wait}
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return store.User{}, invalid(field, wrongPasswordMessage)
 	}
-	s.logins.undo(key...)
-	return u, nil
+	return u, s.undoAttempt(ctx, key...)
 }
 
 // ChangePassword replaces userID's password, given the current one, and ends every

@@ -101,7 +101,7 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, in AccountDel
 	if err := s.refuseOwner(ctx, s.Store.Conn, userID); err != nil {
 		return err
 	}
-	if err := s.checkDeletionPassword(user, in.Password); err != nil {
+	if err := s.checkDeletionPassword(ctx, user, in.Password); err != nil {
 		return err
 	}
 	if typed, _ := NormalizeEmail(in.Email); typed != user.Email {
@@ -164,14 +164,15 @@ var errWrongDeletionPassword = invalid("delete_password", "This is not your curr
 
 // checkDeletionPassword compares password with user's, behind the log-in throttle of the
 // account: a stolen session guesses it no faster here than on the log-in page.
-func (s *Service) checkDeletionPassword(user store.User, password string) error {
+func (s *Service) checkDeletionPassword(ctx context.Context, user store.User, password string) error {
 	account := throttled{throttleKey("account", loginAccount(user.Email)), AccountFreeFailures}
-	if wait := s.logins.begin(s.now(), account); wait > 0 {
+	if wait, err := s.beginAttempt(ctx, account); err != nil {
+		return err
+	} else if wait > 0 {
 		return &Error{Kind: TooMany, Field: "delete_password", Message: (&ThrottledError{Wait: wait}).Error()}
 	}
 	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(password)) != nil {
 		return errWrongDeletionPassword
 	}
-	s.logins.undo(account)
-	return nil
+	return s.undoAttempt(ctx, account)
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -25,7 +26,8 @@ func (s *Service) displayStatus(m store.Collaborator, now time.Time) string {
 }
 
 // RecordExpiries records an "expired" event, dated when the link expired, for each
-// invitation that expired since the last call. The server calls it periodically.
+// invitation that expired since the last call. The server calls it periodically; every
+// instance on a store does, and each expiry is recorded once.
 func (s *Service) RecordExpiries(ctx context.Context) (int, error) {
 	// Most sweeps find nothing: looking first, outside a transaction, spares the writer lock.
 	if due, err := s.Store.UnrecordedExpiries(ctx, s.now().Add(-s.inviteTTL())); err != nil || len(due) == 0 {
@@ -38,15 +40,19 @@ func (s *Service) RecordExpiries(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, m := range expired {
+			// The mark first, guarded: an expiry another instance's sweep recorded since
+			// this one read the list is skipped, not recorded twice.
 			at := s.expiresAt(m)
+			if err := tx.MarkExpiryRecorded(ctx, m.ID, at); errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
 			if err := tx.InsertEvent(ctx, store.Event{DatabaseID: m.DatabaseID, Type: store.EventExpired, Target: m.Email, At: at}); err != nil {
 				return err
 			}
-			if err := tx.MarkExpiryRecorded(ctx, m.ID, at); err != nil {
-				return err
-			}
+			n++
 		}
-		n = len(expired)
 		return nil
 	})
 	return n, err

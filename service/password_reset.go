@@ -46,7 +46,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, clientAddr st
 		{throttleKey("reset-address", clientGroup(clientAddr)), AddressFreeFailures},
 		{throttleKey("reset-email", normalized), AccountFreeFailures},
 	}
-	if wait := s.resets.begin(s.now(), keys...); wait > 0 {
+	if wait, err := s.beginAttempt(ctx, keys...); err != nil {
+		return err
+	} else if wait > 0 {
 		return &ResetThrottledError{Wait: wait}
 	}
 	token, hash, err := newSecret("")
@@ -127,7 +129,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, userAgent,
 	if err != nil {
 		return store.User{}, "", err
 	}
-	s.logins.forget(throttleKey("account", u.Email))
+	if err := s.forgetFailures(ctx, throttleKey("account", u.Email)); err != nil {
+		return store.User{}, "", err
+	}
 	return u, session, nil
 }
 

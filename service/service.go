@@ -42,15 +42,9 @@ type Service struct {
 	// the server secret. Empty: a random key for the life of the process.
 	AccessTokenKey []byte
 
-	// logins throttles failed log-ins (see LogIn).
-	logins loginThrottle
 	// accessKey is the key in use (see accessTokenKey).
 	accessKeyOnce sync.Once
 	accessKey     []byte
-	// signups throttles sign-ups (see RequestSignup).
-	signups loginThrottle
-	// resets throttles password reset requests (see RequestPasswordReset).
-	resets loginThrottle
 }
 
 // DefaultInviteTTL is how long an invitation link works unless configured otherwise.

@@ -79,7 +79,9 @@ func (s *Service) RequestSignup(ctx context.Context, req SignupRequest) (SignupO
 		{throttleKey("signup-address", req.ClientAddr), signupAddressFreeAttempts},
 		{throttleKey("signup-email", email), signupEmailFreeAttempts},
 	}
-	if wait := s.signups.begin(s.now(), keys...); wait > 0 {
+	if wait, err := s.beginAttempt(ctx, keys...); err != nil {
+		return SignupOutcome{}, err
+	} else if wait > 0 {
 		return SignupOutcome{}, &SignupThrottledError{Wait: wait}
 	}
 	hash, err := s.hashPassword(req.Password)

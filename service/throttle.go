@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"dbcollab/store"
@@ -29,8 +28,8 @@ const (
 	MaxLoginWait        = 15 * time.Minute
 	// forgetFailuresAfter: failures are forgotten this long after the last one.
 	forgetFailuresAfter = 24 * time.Hour
-	// maxThrottleEntries bounds the memory the failure counts take (about 200 bytes
-	// each); when full, forgotten entries go first, then the oldest.
+	// maxThrottleEntries bounds the failure counts kept in the store (about 100 bytes
+	// each with their index); the periodic purge drops forgotten ones, then the oldest.
 	maxThrottleEntries = 100_000
 	// knownAddressFor is how long a client address that logged in to an account stays
 	// exempt from that account's waits.
@@ -81,26 +80,47 @@ func (s *Service) LogIn(ctx context.Context, a LoginAttempt) (store.User, error)
 	address := throttled{throttleKey("address", client), AddressFreeFailures}
 	keys := []throttled{address, account}
 	knownAddress := throttleKey("known", loginAccount(a.Email)+"\x00"+client)
-	if (a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)) || (a.Cookieless && s.logins.known(s.now(), knownAddress)) {
+	knownClient := a.KnownAccount != "" && a.KnownAccount == loginAccount(a.Email)
+	if !knownClient && a.Cookieless {
+		var err error
+		if knownClient, err = s.knownClient(ctx, knownAddress); err != nil {
+			return store.User{}, err
+		}
+	}
+	if knownClient {
 		// Strangers' failures do not apply to a client the owner used; its own do, so
 		// that a stolen device cookie or a shared known address still guesses slowly.
 		keys = []throttled{{throttleKey("known client", loginAccount(a.Email)+"\x00"+client), AccountFreeFailures}}
 	}
 	// The attempt counts as a failure until it is known not to be one, so that many
 	// attempts at once cannot all pass before the first failure is recorded.
-	if wait := s.logins.begin(s.now(), keys...); wait > 0 {
+	if wait, err := s.beginAttempt(ctx, keys...); err != nil {
+		return store.User{}, err
+	} else if wait > 0 {
 		return store.User{}, &ThrottledError{Wait: wait}
 	}
 	user, err := s.Authenticate(ctx, a.Email, a.Password)
 	switch {
 	case err == nil:
-		s.logins.undo(keys...)
-		s.logins.forget(account.key)
-		if a.Cookieless {
-			s.logins.remember(s.now(), knownAddress)
+		err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+			if err := tx.UndoThrottleFailures(ctx, throttleIDs(keys)); err != nil {
+				return err
+			}
+			if err := tx.ForgetThrottleFailures(ctx, account.key[:]); err != nil {
+				return err
+			}
+			if a.Cookieless {
+				return tx.RememberKnownClient(ctx, knownAddress[:], s.now())
+			}
+			return nil
+		})
+		if err != nil {
+			return store.User{}, err
 		}
 	case !errors.Is(err, ErrWrongCredentials):
-		s.logins.undo(keys...)
+		if undoErr := s.undoAttempt(ctx, keys...); undoErr != nil {
+			return store.User{}, undoErr
+		}
 	}
 	return user, err
 }
@@ -130,26 +150,11 @@ func loginAccount(email string) string {
 }
 
 // throttleID is the hash of what is throttled: every key takes the same room, and no
-// address is kept in memory.
+// address is kept in the store.
 type throttleID [sha256.Size]byte
 
 func throttleKey(kind, value string) throttleID {
 	return sha256.Sum256([]byte(kind + "\x00" + value))
-}
-
-// loginThrottle is the failure count of each account and address, and the addresses
-// known to each account, in memory: a restart forgets them, which costs an attacker's
-// waits at most once per restart.
-type loginThrottle struct {
-	mu             sync.Mutex
-	failures       recency[loginFailures]
-	knownAddresses recency[struct{}]
-}
-
-type loginFailures struct {
-	count int
-	// until is when the next attempt may be made.
-	until time.Time
 }
 
 // loginWait is the wait after count consecutive failures.
@@ -172,66 +177,64 @@ type throttled struct {
 	free int
 }
 
-// begin returns the longest wait any of keys must still observe, recording nothing;
-// when none must wait, it records the attempt as a failure of each.
-func (t *loginThrottle) begin(now time.Time, keys ...throttled) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func throttleIDs(keys []throttled) [][]byte {
+	ids := make([][]byte, len(keys))
+	for i := range keys {
+		ids[i] = keys[i].key[:]
+	}
+	return ids
+}
+
+// The failure counts are kept in the store, shared by every instance: a failure counted
+// on one delays the next attempt on any other. Each attempt writes one statement.
+
+// beginAttempt returns the longest wait any of keys must still observe, recording
+// nothing; when none must wait, it records the attempt as a failure of each, in the same
+// transaction, so that attempts made at once on any instance are counted one by one.
+func (s *Service) beginAttempt(ctx context.Context, keys ...throttled) (time.Duration, error) {
+	now := s.now()
 	var wait time.Duration
-	for _, k := range keys {
-		if f := t.failures.get(k.key, now, forgetFailuresAfter); f != nil {
-			wait = max(wait, f.v.until.Sub(now))
+	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		counts, err := tx.ThrottleCounts(ctx, throttleIDs(keys), now.Add(-forgetFailuresAfter))
+		if err != nil {
+			return err
 		}
-	}
-	if wait > 0 {
-		return wait
-	}
-	for _, k := range keys {
-		f := t.failures.get(k.key, now, forgetFailuresAfter)
-		if f == nil {
-			f = t.failures.add(k.key, now, forgetFailuresAfter, maxThrottleEntries)
+		wait = 0
+		for i, c := range counts {
+			if c.Count > 0 {
+				wait = max(wait, c.At.Add(loginWait(c.Count, keys[i].free)).Sub(now))
+			}
 		}
-		t.failures.touch(f, now)
-		f.v.count++
-		f.v.until = now.Add(loginWait(f.v.count, k.free))
-	}
-	return 0
-}
-
-// undo takes back the failure begin recorded for an attempt that did not fail.
-func (t *loginThrottle) undo(keys ...throttled) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		if f := t.failures.entries[k.key]; f != nil && f.v.count > 0 {
-			f.v.count--
-			f.v.until = f.at.Add(loginWait(f.v.count, k.free))
+		if wait > 0 {
+			return nil
 		}
-	}
+		return tx.CountThrottleFailures(ctx, throttleIDs(keys), now, now.Add(-forgetFailuresAfter))
+	})
+	return wait, err
 }
 
-// remember notes that an account was logged in to from a client address: until
-// knownAddressFor has passed, that address skips the account's waits.
-func (t *loginThrottle) remember(now time.Time, key throttleID) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.knownAddresses.get(key, now, knownAddressFor)
-	if e == nil {
-		e = t.knownAddresses.add(key, now, knownAddressFor, maxKnownAddresses)
-	}
-	t.knownAddresses.touch(e, now)
+// undoAttempt takes back the failure beginAttempt recorded for an attempt that did not fail.
+func (s *Service) undoAttempt(ctx context.Context, keys ...throttled) error {
+	return s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.UndoThrottleFailures(ctx, throttleIDs(keys)) })
 }
 
-// known reports whether key was remembered within knownAddressFor.
-func (t *loginThrottle) known(now time.Time, key throttleID) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.knownAddresses.get(key, now, knownAddressFor) != nil
+// forgetFailures clears key's failures: the account's owner got in.
+func (s *Service) forgetFailures(ctx context.Context, key throttleID) error {
+	return s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.ForgetThrottleFailures(ctx, key[:]) })
 }
 
-// forget clears key's failures: the account's owner got in.
-func (t *loginThrottle) forget(key throttleID) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.failures.remove(key)
+// knownClient reports whether key was remembered within knownAddressFor.
+func (s *Service) knownClient(ctx context.Context, key throttleID) (bool, error) {
+	return s.Store.KnownClient(ctx, key[:], s.now().Add(-knownAddressFor))
+}
+
+// PurgeThrottles deletes the failure counts and known clients that are forgotten (and,
+// past the bounds, the oldest), and says how many went. The server calls it periodically.
+func (s *Service) PurgeThrottles(ctx context.Context) (n int64, err error) {
+	now := s.now()
+	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		n, err = tx.PurgeThrottles(ctx, now.Add(-forgetFailuresAfter), now.Add(-knownAddressFor), maxThrottleEntries, maxKnownAddresses)
+		return err
+	})
+	return n, err
 }

@@ -18,17 +18,19 @@ import (
 // ada@example.com, password "ada-password".
 type throttleWorld struct {
 	svc   *Service
+	path  string
 	clock atomic.Int64 // Unix nanoseconds
 }
 
 func newThrottleWorld(t *testing.T) *throttleWorld {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
+	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	w := &throttleWorld{}
+	w := &throttleWorld{path: path}
 	w.clock.Store(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC).UnixNano())
 	w.svc = &Service{Store: st, PasswordCost: bcrypt.MinCost, Now: func() time.Time { return time.Unix(0, w.clock.Load()) }}
 	if _, err := w.svc.Signup(t.Context(), SignupInput{Email: "ada@example.com", Username: "ada", Password: "ada-password"}); err != nil {
@@ -252,76 +254,89 @@ func TestLoginConcurrentGuessesCannotOvertakeTheThrottle(t *testing.T) {
 	}
 }
 
-func TestLoginThrottleMemoryIsBounded(t *testing.T) {
-	var th loginThrottle
-	now := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	old := throttled{throttleKey("address", "old"), AddressFreeFailures}
-	th.begin(now, old)
-	for i := range maxThrottleEntries + 10 {
-		th.begin(now.Add(25*time.Hour+time.Duration(i)), throttled{throttleKey("address", fmt.Sprint(i)), AddressFreeFailures})
-	}
-	if len(th.failures.entries) != maxThrottleEntries {
-		t.Fatalf("%d entries, want at most %d", len(th.failures.entries), maxThrottleEntries)
-	}
-	if _, kept := th.failures.entries[old.key]; kept {
-		t.Fatal("a forgotten entry was kept while the throttle was full")
-	}
-	if _, kept := th.failures.entries[throttleKey("address", "0")]; kept {
-		t.Fatal("the oldest entry was kept while the throttle was full")
-	}
-}
-
-// fullThrottle returns a throttle holding maxThrottleEntries failures, each made a
-// microsecond after the previous one from start, and the time of the last.
-func fullThrottle(start time.Time) (*loginThrottle, time.Time) {
-	th := &loginThrottle{}
-	at := start
-	for i := range maxThrottleEntries {
-		at = start.Add(time.Duration(i) * time.Microsecond)
-		th.begin(at, throttled{throttleKey("address", fmt.Sprint(i)), AddressFreeFailures})
-	}
-	return th, at
-}
-
-// Eviction never scans: with 100 000 entries, all forgotten, one more failure drops
-// at most expiredPerAdd of them (the oldest), not all, and the next ones continue from
-// there, so that expired entries still go faster than new ones come.
-func TestLoginThrottleEvictsABoundedNumberOfEntriesPerCall(t *testing.T) {
-	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	th, last := fullThrottle(start)
-	later := last.Add(forgetFailuresAfter + time.Hour)
-	for i := range 3 {
-		before := len(th.failures.entries)
-		th.begin(later, throttled{throttleKey("address", fmt.Sprint("new", i)), AddressFreeFailures})
-		if dropped := before + 1 - len(th.failures.entries); dropped != expiredPerAdd {
-			t.Fatalf("one failure into a full throttle dropped %d entries, want %d", dropped, expiredPerAdd)
-		}
-		for j := range expiredPerAdd {
-			if _, kept := th.failures.entries[throttleKey("address", fmt.Sprint(i*expiredPerAdd+j))]; kept {
-				t.Fatalf("entry %d, among the oldest, was kept", i*expiredPerAdd+j)
+// floodFailures counts one failure for each of n new address keys from at on, a
+// microsecond apart per 500, in one transaction, as n attackers' failures would.
+func floodFailures(t *testing.T, svc *Service, n int, at time.Time) {
+	t.Helper()
+	err := svc.Store.Tx(t.Context(), func(tx store.WriteTx) error {
+		for i := 0; i < n; i += 500 {
+			var keys [][]byte
+			for j := i; j < min(i+500, n); j++ {
+				key := throttleKey("address", fmt.Sprint("flood", j))
+				keys = append(keys, key[:])
+			}
+			at := at.Add(time.Duration(i/500) * time.Microsecond)
+			if err := tx.CountThrottleFailures(t.Context(), keys, at, at.Add(-forgetFailuresAfter)); err != nil {
+				return err
 			}
 		}
-	}
-	if _, kept := th.failures.entries[throttleKey("address", fmt.Sprint(3*expiredPerAdd))]; !kept {
-		t.Fatal("an entry past the bounded eviction was dropped")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
-// BenchmarkLoginThrottleFull measures one failure recorded into a full throttle, the
-// oldest entry going out each time (the cost under the lock):
+// countOf is the failure count the store keeps for key, forgotten or not.
+func countOf(t *testing.T, svc *Service, key throttleID) int {
+	t.Helper()
+	counts, err := svc.Store.ThrottleCounts(t.Context(), [][]byte{key[:]}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counts[0].Count
+}
+
+// The failure counts are bounded: the purge drops the forgotten ones, then, past
+// maxThrottleEntries, the oldest.
+func TestLoginThrottlePurgeBoundsTheFailureCounts(t *testing.T) {
+	w := newThrottleWorld(t)
+	old := throttleKey("address", address(1))
+	w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong", ClientAddr: address(1)})
+	w.advance(25 * time.Hour)
+	w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "wrong", ClientAddr: address(2)})
+	if _, err := w.svc.PurgeThrottles(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if countOf(t, w.svc, old) != 0 {
+		t.Error("a failure forgotten a day ago was kept by the purge")
+	}
+	if countOf(t, w.svc, throttleKey("address", address(2))) != 1 {
+		t.Error("a recent failure was purged")
+	}
+
+	floodFailures(t, w.svc, maxThrottleEntries+10, w.svc.now().Add(time.Second))
+	if _, err := w.svc.PurgeThrottles(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if countOf(t, w.svc, throttleKey("address", address(2))) != 0 {
+		t.Error("the oldest failure was kept while the throttle was over its bound")
+	}
+	if countOf(t, w.svc, throttleKey("address", fmt.Sprint("flood", maxThrottleEntries+9))) != 1 {
+		t.Error("the newest failure was purged")
+	}
+}
+
+// BenchmarkLoginThrottleFailure measures one failed attempt's throttle work, its read and
+// its one upsert in the store, without the password check:
 //
-//	go test ./service -run '^$' -bench LoginThrottleFull
-func BenchmarkLoginThrottleFull(b *testing.B) {
-	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	th, at := fullThrottle(start)
+//	go test ./service -run '^$' -bench LoginThrottleFailure
+func BenchmarkLoginThrottleFailure(b *testing.B) {
+	st, err := store.Open(filepath.Join(b.TempDir(), "dbcollab.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := &Service{Store: st}
 	for i := 0; b.Loop(); i++ {
-		at = at.Add(time.Microsecond)
-		th.begin(at, throttled{throttleKey("address", fmt.Sprint("bench", i)), AddressFreeFailures})
+		if _, err := svc.beginAttempt(b.Context(), throttled{throttleKey("address", fmt.Sprint("bench", i)), AddressFreeFailures}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
-// A known address lives in its own map: a flood of failures from elsewhere, enough to
-// fill the failure counts twice over, does not push the owner's CLI address out.
+// Known addresses are kept apart from the failures: a flood of failures from elsewhere,
+// beyond the bound, does not push the owner's CLI address out.
 func TestLoginKnownAddressesAreNotEvictedByFailures(t *testing.T) {
 	w := newThrottleWorld(t)
 	owner := LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: "203.0.113.7", Cookieless: true}
@@ -329,14 +344,57 @@ func TestLoginKnownAddressesAreNotEvictedByFailures(t *testing.T) {
 		t.Fatalf("first log-in: wait %v, error %v", wait, err)
 	}
 	w.advance(25 * time.Hour)
-	for i := range 2 * maxThrottleEntries {
-		w.svc.logins.begin(w.svc.now(), throttled{throttleKey("address", fmt.Sprint("flood", i)), AddressFreeFailures})
+	floodFailures(t, w.svc, maxThrottleEntries+10, w.svc.now())
+	if _, err := w.svc.PurgeThrottles(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 	for i := range 30 {
 		w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
 	}
 	if wait, err := w.logIn(t, owner); wait != 0 || err != nil {
 		t.Fatalf("the owner's usual address after the flood: wait %v, error %v; want in at once", wait, err)
+	}
+}
+
+// Two instances on one store share the throttle: failures counted on one delay the
+// next attempt on the other, and many attempts at once across both are counted one by one.
+func TestLoginFailuresOnOneInstanceDelayTheNextTryOnAnother(t *testing.T) {
+	w := newThrottleWorld(t)
+	st, err := store.Open(w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	other := &Service{Store: st, PasswordCost: bcrypt.MinCost, Now: w.svc.Now}
+	for i := range AccountFreeFailures + 1 {
+		if wait, err := w.logIn(t, LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)}); wait != 0 || err != ErrWrongCredentials {
+			t.Fatalf("failure %d on A: wait %v, error %v", i+1, wait, err)
+		}
+	}
+	_, err = other.LogIn(t.Context(), LoginAttempt{Email: "ada@example.com", Password: "ada-password", ClientAddr: address(9)})
+	var throttled *ThrottledError
+	if !errors.As(err, &throttled) || throttled.Wait != FirstLoginWait {
+		t.Fatalf("B after %d failures on A: %v, want a wait of %v", AccountFreeFailures+1, err, FirstLoginWait)
+	}
+
+	w.advance(25 * time.Hour)
+	const n = 40
+	var checked atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		svc := []*Service{w.svc, other}[i%2]
+		wg.Go(func() {
+			_, err := svc.LogIn(t.Context(), LoginAttempt{Email: "ada@example.com", Password: "guess", ClientAddr: address(i)})
+			if err == ErrWrongCredentials {
+				checked.Add(1)
+			} else if !errors.As(err, new(*ThrottledError)) {
+				t.Errorf("guess %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if checked.Load() != AccountFreeFailures+1 {
+		t.Fatalf("%d guesses at once on two instances: %d checked, want %d", n, checked.Load(), AccountFreeFailures+1)
 	}
 }
 

@@ -38,8 +38,11 @@ func (w WriteTx) EnqueueJob(ctx context.Context, kind, ref string, at time.Time)
 	return nil
 }
 
-// jobOrder: when a backlog drains, access is taken away before any is given.
-const jobOrder = `CASE kind WHEN 'revoke_access' THEN 0 WHEN 'drop_database' THEN 1 WHEN 'create_database' THEN 2 ELSE 3 END`
+// jobRank orders the jobs of table by kind: when a backlog drains, access is taken away
+// before any is given, and a database exists before its members are granted.
+func jobRank(table string) string {
+	return `CASE ` + table + `.kind WHEN 'revoke_access' THEN 0 WHEN 'drop_database' THEN 1 WHEN 'create_database' THEN 2 ELSE 3 END`
+}
 
 // NextDueJob returns the unfinished job, other than an e-mail, that is due first
 // (revocations before anything else among those due by now), or ErrNotFound. Its
@@ -50,7 +53,7 @@ func (c Conn) NextDueJob(ctx context.Context, now time.Time) (Job, error) {
 	err := c.q.QueryRowContext(ctx, `
 		SELECT id, kind, ref, attempts, next_attempt_at, last_error FROM outbox
 		WHERE kind != 'email' AND sent_at IS NULL AND failed_at IS NULL
-		ORDER BY next_attempt_at > ?, `+jobOrder+`, next_attempt_at, id LIMIT 1`, micros(now)).
+		ORDER BY next_attempt_at > ?, `+jobRank("outbox")+`, next_attempt_at, id LIMIT 1`, micros(now)).
 		Scan(&j.ID, &j.Kind, &j.Ref, &j.Attempts, &next, &j.LastError)
 	if err != nil {
 		return Job{}, notFound("next due job", err)
@@ -59,17 +62,18 @@ func (c Conn) NextDueJob(ctx context.Context, now time.Time) (Job, error) {
 	return j, nil
 }
 
-// MarkJobDone records that job id is done.
+// MarkJobDone records that job id is done. Like every mark of an outbox row, it ends the
+// row's claim.
 func (w WriteTx) MarkJobDone(ctx context.Context, id int64, at time.Time) error {
 	return w.changeStatus(ctx, "mark job done",
-		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`,
+		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', claimed_until = NULL WHERE id = ? AND sent_at IS NULL`,
 		micros(at), id)
 }
 
 // MarkJobFailed records a failed attempt at job id and when to try again.
 func (w WriteTx) MarkJobFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
 	return w.changeStatus(ctx, "mark job failed",
-		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
+		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL WHERE id = ? AND sent_at IS NULL`,
 		reason, micros(retryAt), id)
 }
 

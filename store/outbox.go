@@ -60,7 +60,7 @@ func (c Conn) NextDueEmail(ctx context.Context) (Email, error) {
 // keeps what its delivery state needs, and a copy of the file no link.
 func (w WriteTx) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
 	return w.changeStatus(ctx, "mark email sent",
-		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', text_body = '', html_body = ''
+		`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', text_body = '', html_body = '', claimed_until = NULL
 		WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		micros(at), id)
 }
@@ -68,7 +68,7 @@ func (w WriteTx) MarkEmailSent(ctx context.Context, id int64, at time.Time) erro
 // MarkEmailFailed records a failed attempt and when to try again.
 func (w WriteTx) MarkEmailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
 	return w.changeStatus(ctx, "mark email failed",
-		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+		`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL
 		WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		reason, micros(retryAt), id)
 }
@@ -77,7 +77,7 @@ func (w WriteTx) MarkEmailFailed(ctx context.Context, id int64, reason string, r
 // again, and its bodies are cleared like a delivered one's.
 func (w WriteTx) MarkEmailRefused(ctx context.Context, id int64, reason string, at time.Time) error {
 	return w.changeStatus(ctx, "mark email refused",
-		`UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, text_body = '', html_body = ''
+		`UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, text_body = '', html_body = '', claimed_until = NULL
 		WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		micros(at), reason, id)
 }
