@@ -69,10 +69,10 @@ func collaboratorID(t *testing.T, baseURL, token, db, email string) int64 {
 	return 0
 }
 
-// TestARevocationOnOneInstanceHoldsOnTheOthersNextRequest: the owner invites on A, the
+// TestInstancesARevocationOnOneHoldsOnTheOthersNextRequest: the owner invites on A, the
 // invitee accepts through B and views the tab there (now in B's cache), the owner
 // revokes on A: B answers 404 on the invitee's very next request.
-func TestARevocationOnOneInstanceHoldsOnTheOthersNextRequest(t *testing.T) {
+func TestInstancesARevocationOnOneHoldsOnTheOthersNextRequest(t *testing.T) {
 	mail := startMailSink(t)
 	a, b, _ := twoInstances(t, mail.Addr)
 	onA, onB := stageOn(t, a, mail), stageOn(t, b, mail)
@@ -106,9 +106,9 @@ func TestARevocationOnOneInstanceHoldsOnTheOthersNextRequest(t *testing.T) {
 	user4.open(links.Collaborators(demoDB), http.StatusNotFound)
 }
 
-// TestEveryEmailIsSentOnceByTwoInstances: 20 invitations, half through each instance,
+// TestInstancesSendEveryEmailOnce: 20 invitations, half through each instance,
 // while both run their senders: 20 e-mails reach the SMTP server, each once.
-func TestEveryEmailIsSentOnceByTwoInstances(t *testing.T) {
+func TestInstancesSendEveryEmailOnce(t *testing.T) {
 	mail := startMailSink(t)
 	a, b, _ := twoInstances(t, mail.Addr)
 	token := apiToken(t, a.URL, "user1@example.com", demoPassword)
@@ -134,10 +134,10 @@ func TestEveryEmailIsSentOnceByTwoInstances(t *testing.T) {
 	}
 }
 
-// TestKillingOneInstanceMidLoadLosesNothingAcknowledged kills A with SIGKILL while 8
+// TestInstancesKillingOneMidLoadLosesNothingAcknowledged kills A with SIGKILL while 8
 // clients invite through it: every invitation A acknowledged is listed once by B, and
 // B keeps serving.
-func TestKillingOneInstanceMidLoadLosesNothingAcknowledged(t *testing.T) {
+func TestInstancesKillingOneMidLoadLosesNothingAcknowledged(t *testing.T) {
 	mail := startMailSink(t)
 	a, b, _ := twoInstances(t, mail.Addr)
 	token := apiToken(t, a.URL, "user1@example.com", demoPassword)
@@ -198,11 +198,11 @@ func (lb *balancer) do(client *http.Client, newReq func(base string) (*http.Requ
 	return nil, err
 }
 
-// TestRollingRestartUnderLoadFailsNoRequest stops A gracefully, starts it again, then
+// TestInstancesRollingRestartUnderLoadFailsNoRequest stops A gracefully, starts it again, then
 // does the same with B, while 8 clients invite through a balancer that retries a
 // refused connection on the other instance: no request fails, and every invitation is
 // stored once.
-func TestRollingRestartUnderLoadFailsNoRequest(t *testing.T) {
+func TestInstancesRollingRestartUnderLoadFailsNoRequest(t *testing.T) {
 	mail := startMailSink(t)
 	a, b, db := twoInstances(t, mail.Addr)
 	token := apiToken(t, a.URL, "user1@example.com", demoPassword)
