@@ -25,16 +25,32 @@ const claimable = `sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= 
 
 func claimableArgs(now time.Time, by string) []any { return []any{micros(now), micros(now), by} }
 
+// claimEmailQuery and claimJobQuery pick a row and claim it in one statement. On
+// PostgreSQL the pick skips the rows other runners are claiming at that moment (FOR
+// UPDATE SKIP LOCKED) instead of waiting for them; on SQLite one write runs at a time.
+var claimEmailQuery = skipLocked(`UPDATE outbox SET claimed_until = ?, claimed_by = ?
+	WHERE id = (SELECT id FROM outbox WHERE kind = 'email' AND ` + claimable + `
+		ORDER BY next_attempt_at, id LIMIT 1 %s)
+	RETURNING id, to_addr, reply_to, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error`)
+
+var claimJobQuery = skipLocked(`UPDATE outbox SET claimed_until = ?, claimed_by = ?
+	WHERE id = (SELECT id FROM outbox o WHERE kind != 'email' AND ` + claimable + `
+		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.kind != 'email' AND p.sent_at IS NULL AND p.failed_at IS NULL
+			AND p.claimed_until > ? AND p.claimed_by != ? AND ` + jobRank("p") + ` < ` + jobRank("o") + `)
+		ORDER BY ` + jobRank("o") + `, next_attempt_at, id LIMIT 1 %s)
+	RETURNING id, kind, ref, attempts, next_attempt_at, last_error`)
+
+// skipLocked is query, its %s left out on SQLite and FOR UPDATE SKIP LOCKED on PostgreSQL.
+func skipLocked(query string) perDialect {
+	return perDialect{sqlite: fmt.Sprintf(query, ""), postgres: fmt.Sprintf(query, "FOR UPDATE SKIP LOCKED")}
+}
+
 // ClaimEmail claims for runner by, until until, the e-mail due first that it may claim
 // (see claimable), and returns it; ErrNotFound when there is none.
 func (w WriteTx) ClaimEmail(ctx context.Context, now, until time.Time, by string) (Email, error) {
 	var e Email
 	var created, next int64
-	err := w.tx.QueryRowContext(ctx, `UPDATE outbox SET claimed_until = ?, claimed_by = ?
-		WHERE id = (SELECT id FROM outbox WHERE kind = 'email' AND `+claimable+`
-			ORDER BY next_attempt_at, id LIMIT 1)
-		RETURNING id, to_addr, reply_to, subject, text_body, html_body, created_at, attempts, next_attempt_at, last_error`,
-		append([]any{micros(until), by}, claimableArgs(now, by)...)...).
+	err := w.tx.QueryRowContext(ctx, claimEmailQuery.of(w.Conn), append([]any{micros(until), by}, claimableArgs(now, by)...)...).
 		Scan(&e.ID, &e.To, &e.ReplyTo, &e.Subject, &e.Text, &e.HTML, &created, &e.Attempts, &next, &e.LastError)
 	if err != nil {
 		return Email{}, notFound("claim email", err)
@@ -52,13 +68,7 @@ func (w WriteTx) ClaimJob(ctx context.Context, now, until time.Time, by string) 
 	var j Job
 	var next int64
 	args := append([]any{micros(until), by}, claimableArgs(now, by)...)
-	err := w.tx.QueryRowContext(ctx, `UPDATE outbox SET claimed_until = ?, claimed_by = ?
-		WHERE id = (SELECT id FROM outbox o WHERE kind != 'email' AND `+claimable+`
-			AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.kind != 'email' AND p.sent_at IS NULL AND p.failed_at IS NULL
-				AND p.claimed_until > ? AND p.claimed_by != ? AND `+jobRank("p")+` < `+jobRank("o")+`)
-			ORDER BY `+jobRank("o")+`, next_attempt_at, id LIMIT 1)
-		RETURNING id, kind, ref, attempts, next_attempt_at, last_error`,
-		append(args, micros(now), by)...).
+	err := w.tx.QueryRowContext(ctx, claimJobQuery.of(w.Conn), append(args, micros(now), by)...).
 		Scan(&j.ID, &j.Kind, &j.Ref, &j.Attempts, &next, &j.LastError)
 	if err != nil {
 		return Job{}, notFound("claim job", err)
