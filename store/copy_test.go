@@ -20,7 +20,8 @@ import (
 // copySource is a SQLite store with a row in every table: accounts (one deleted), two
 // databases and a deleted one, owner, accepted, pending, expired, revoked and replaced-link rows, their
 // events and e-mails (sent, failing, refused), a session, API tokens, a password reset,
-// an e-mail change, an access database and its roles, and the session secret.
+// an e-mail change, an access database and its roles, throttle counts, and the session
+// secret.
 func copySource(t *testing.T) (path string, ls *lifecycleStore) {
 	t.Helper()
 	ctx := context.Background()
@@ -111,6 +112,10 @@ func copySource(t *testing.T) (path string, ls *lifecycleStore) {
 	scratch := ls.database("db_3", "scratch")
 	ls.invite(scratch, "sam@example.com", "sam", lifecycleClock)
 	tx(func(tx store.WriteTx) error { return tx.DeleteDatabase(ctx, scratch.ID, lifecycleClock) })
+	tx(func(tx store.WriteTx) error {
+		return tx.CountThrottleFailures(ctx, [][]byte{lifecycleHash("account"), lifecycleHash("address")}, lifecycleClock, time.Time{})
+	})
+	tx(func(tx store.WriteTx) error { return tx.RememberKnownClient(ctx, lifecycleHash("known"), lifecycleClock) })
 	if _, err := st.SettingOrCreate(ctx, "session_secret", []byte("the source's secret")); err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +152,12 @@ func sameReads(t *testing.T, ls *lifecycleStore, from, to *store.Store) {
 		"access dbs":     func(s *store.Store) (any, error) { return s.AccessDatabases(ctx) },
 		"next e-mail":    func(s *store.Store) (any, error) { return s.NextDueEmail(ctx) },
 		"next job":       func(s *store.Store) (any, error) { return s.NextDueJob(ctx, lifecycleClock.Add(time.Hour)) },
+		"throttles": func(s *store.Store) (any, error) {
+			return s.ThrottleCounts(ctx, [][]byte{lifecycleHash("account"), lifecycleHash("address")}, lifecycleClock.Add(-time.Hour))
+		},
+		"known client": func(s *store.Store) (any, error) {
+			return s.KnownClient(ctx, lifecycleHash("known"), lifecycleClock.Add(-time.Hour))
+		},
 		"session secret": func(s *store.Store) (any, error) {
 			return s.SettingOrCreate(ctx, "session_secret", []byte("a new secret"))
 		},
