@@ -18,10 +18,10 @@ import (
 )
 
 // copySource is a SQLite store with a row in every table: accounts (one deleted), two
-// databases and a deleted one, owner, accepted, pending, expired, revoked and replaced-link rows, their
-// events and e-mails (sent, failing, refused), a session, API tokens, a password reset,
-// an e-mail change, an access database and its roles, throttle counts, and the session
-// secret.
+// databases and a deleted one, owner, accepted, pending, expired, revoked and
+// replaced-link rows, their events and e-mails (sent, failing, refused), a job, a
+// session, API tokens, a password reset, an e-mail change, an access database and its
+// roles, throttle counts, and the session secret.
 func copySource(t *testing.T) (path string, ls *lifecycleStore) {
 	t.Helper()
 	ctx := context.Background()
@@ -115,7 +115,9 @@ func copySource(t *testing.T) (path string, ls *lifecycleStore) {
 	tx(func(tx store.WriteTx) error {
 		return tx.CountThrottleFailures(ctx, [][]byte{lifecycleHash("account"), lifecycleHash("address")}, lifecycleClock, time.Time{})
 	})
-	tx(func(tx store.WriteTx) error { return tx.RememberKnownClient(ctx, lifecycleHash("known"), lifecycleClock) })
+	tx(func(tx store.WriteTx) error {
+		return tx.RememberKnownClient(ctx, lifecycleHash("known"), lifecycleClock)
+	})
 	if _, err := st.SettingOrCreate(ctx, "session_secret", []byte("the source's secret")); err != nil {
 		t.Fatal(err)
 	}
