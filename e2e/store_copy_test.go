@@ -15,8 +15,8 @@ import (
 // TestStoreCopyMovesAServedSQLiteStoreToPostgreSQL runs what an operator does: a server
 // on SQLite with the demo data, stopped; `dbcollab store-copy` into an empty PostgreSQL
 // database (per-table counts, one line of result, exit 0, no password shown); the same
-// copy again (refused, exit 1); then a server on PostgreSQL, where the demo accounts,
-// their sessions' secret and their collaborators are all there.
+// copy again (refused, exit 1); then a server on PostgreSQL, where the demo accounts
+// and their collaborators are all there, and whose log does not show the password.
 func TestStoreCopyMovesAServedSQLiteStoreToPostgreSQL(t *testing.T) {
 	mail := startMailSink(t)
 	file := filepath.Join(t.TempDir(), "dbcollab.db")
@@ -56,5 +56,8 @@ func TestStoreCopyMovesAServedSQLiteStoreToPostgreSQL(t *testing.T) {
 	token := apiToken(t, onPostgres.URL, "user1@example.com", demoPassword)
 	if got := listedCollaborators(t, onPostgres.URL, token, demoDB); !maps.Equal(got, sqliteList) {
 		t.Errorf("collaborators of %s on PostgreSQL %v, want those on SQLite %v", demoDB, got, sqliteList)
+	}
+	if password, _ := u.User.Password(); strings.Contains(onPostgres.out.String(), password) {
+		t.Errorf("the server logged the store's password:\n%s", onPostgres.out)
 	}
 }

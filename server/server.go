@@ -137,7 +137,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return fmt.Errorf("server: listen on %s: %w", cfg.Addr, err)
 	}
-	log.Info("dbcollab is serving", "addr", ln.Addr().String(), "url", baseURL, "db", cfg.DBPath, "smtp", cfg.SMTPURL != "", "postgres", pg != nil)
+	log.Info("dbcollab is serving", "addr", ln.Addr().String(), "url", baseURL, "db", redactedDB(cfg.DBPath), "smtp", cfg.SMTPURL != "", "postgres", pg != nil)
 
 	senderCtx, stopSender := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -214,6 +214,14 @@ func sweep(ctx context.Context, svc *service.Service, log *slog.Logger) {
 		case <-ticker.C:
 		}
 	}
+}
+
+// redactedDB is the store's address for the log: a PostgreSQL URL without its password.
+func redactedDB(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }
 
 func defaultBaseURL(addr string) string {
