@@ -28,7 +28,7 @@ func root() *cli.Command {
 		Name:         "dbcollab",
 		Usage:        "share a dedicated PostgreSQL database with the people you work with",
 		Flags:        []cli.Flag{dbcli.DatabaseFlag()},
-		Commands:     append([]*cli.Command{serveCommand()}, dbcli.Commands()...),
+		Commands:     append([]*cli.Command{serveCommand(), storeCopyCommand()}, dbcli.Commands()...),
 		Action:       dbcli.RootAction,
 		OnUsageError: dbcli.OnUsageError,
 		// main reports every error once, with its exit status, through dbcli.ExitCode.

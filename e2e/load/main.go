@@ -1,13 +1,14 @@
 // Command load measures dbcollab against the performance targets of issue 6 and prints
 // each figure next to its target.
 //
-// It builds the real binary, generates a SQLite file (an owner with databases of 100
-// and 1000 collaborators), starts the server on a loopback port, signs in as a browser
-// does, and loads it with keep-alive connections. Figures that are compared are
-// measured in the same run, in alternating rounds, as ratios: absolute times drift on a
-// shared machine. It stops by itself; run it from the repository root:
+// It builds the real binary, generates a SQLite file or fills the empty PostgreSQL
+// database -db names (an owner with databases of 100 and 1000 collaborators), starts the
+// server on a loopback port, signs in as a browser does, and loads it with keep-alive
+// connections. Figures that are compared are measured in the same run, in alternating
+// rounds, as ratios: absolute times drift on a shared machine. It stops by itself; run
+// it from the repository root:
 //
-//	go run ./e2e/load [-duration 6s] [-conns 32]
+//	go run ./e2e/load [-duration 6s] [-conns 32] [-db postgres://USER:PASSWORD@HOST:PORT/EMPTYDB]
 package main
 
 import (
@@ -27,6 +28,8 @@ type config struct {
 	rounds   int
 	starts   int
 	keep     bool
+	// db is an empty PostgreSQL store to load instead of a SQLite file.
+	db string
 }
 
 func main() {
@@ -37,6 +40,7 @@ func main() {
 	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds of the two sides of a comparison")
 	flag.IntVar(&cfg.starts, "starts", 5, "restarts on the existing database to time start-up")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (binary, databases, server logs)")
+	flag.StringVar(&cfg.db, "db", "", "postgres://… of an empty PostgreSQL database to use as the store (default: a SQLite file in the temporary directory)")
 	flag.Parse()
 
 	// Bounded whatever happens: every phase is timed, and this is the backstop.

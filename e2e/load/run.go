@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,15 +20,17 @@ import (
 	"dbcollab/service"
 )
 
-// Targets of issue 6.
+// Targets of issue 6, and of issue 13 on PostgreSQL (sharing the machine).
 const (
-	minTabToCSS       = 0.5
-	maxTabP99         = 10 * time.Millisecond
-	maxDemoPageBytes  = 25_000
-	minInvitesPerSec  = 500
-	maxCostRatio1000  = 10.0
-	maxRSSBytes       = 60_000_000
-	maxStartToHealthy = 200 * time.Millisecond
+	minTabToCSS        = 0.5
+	minTabToCSSPG      = 0.4
+	minInvitesPerSecPG = 400
+	maxTabP99          = 10 * time.Millisecond
+	maxDemoPageBytes   = 25_000
+	minInvitesPerSec   = 500
+	maxCostRatio1000   = 10.0
+	maxRSSBytes        = 60_000_000
+	maxStartToHealthy  = 200 * time.Millisecond
 )
 
 const demoPassword = "demo-password"
@@ -43,14 +46,19 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	fmt.Fprintln(out, machine())
-	fmt.Fprintf(out, "command: go run ./e2e/load -conns %d -duration %s -rounds %d -warmup %s -starts %d\n",
-		cfg.conns, cfg.duration, cfg.rounds, cfg.warmup, cfg.starts)
+	dbPath, dbFlag := filepath.Join(dir, "load.db"), ""
+	tabTarget, invitesTarget := minTabToCSS, minInvitesPerSec
+	if cfg.db != "" {
+		dbPath, dbFlag = cfg.db, " -db "+redacted(cfg.db)
+		tabTarget, invitesTarget = minTabToCSSPG, minInvitesPerSecPG
+	}
+	fmt.Fprintf(out, "command: go run ./e2e/load -conns %d -duration %s -rounds %d -warmup %s -starts %d%s\n",
+		cfg.conns, cfg.duration, cfg.rounds, cfg.warmup, cfg.starts, dbFlag)
 	fmt.Fprintln(out, "building the binary and generating the data…")
 	bin, err := buildBinary(ctx, dir)
 	if err != nil {
 		return err
 	}
-	dbPath := filepath.Join(dir, "load.db")
 	apiToken, err := seed(ctx, dbPath)
 	if err != nil {
 		return err
@@ -109,7 +117,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	peak := watchMemory(srv)
 	css, tab := compare(ctx, client, cfg, srv.cpu, get(page.cssURL), get(tab100))
 	rss := peak.stop()
-	figures = append(figures, throughputFigure(tab, css), p99Figure(tab), rss)
+	figures = append(figures, throughputFigure(tab, css, tabTarget), p99Figure(tab), rss)
 
 	fmt.Fprintln(out, "(4) the tab at 1000 collaborators against the tab at 100…")
 	small, large := compare(ctx, client, cfg, srv.cpu, get(tab100), get(tab1000))
@@ -119,7 +127,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	invite := invitation(ctx, srv.url, apiToken)
 	load(ctx, client, cfg.conns, cfg.warmup, http.StatusCreated, srv.cpu, invite)
 	invites := load(ctx, client, cfg.conns, cfg.duration, http.StatusCreated, srv.cpu, invite)
-	figures = append(figures, invitationFigure(invites))
+	figures = append(figures, invitationFigure(invites, invitesTarget))
 
 	if err := srv.stop(); err != nil {
 		return err
@@ -137,6 +145,15 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 }
 
 func tabPath(db string) string { return links.Collaborators(db) }
+
+// redacted is a store's URL without its password, for the report.
+func redacted(db string) string {
+	u, err := url.Parse(db)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
 
 // compare loads a then b in alternating rounds after a warm-up of each, so that both
 // see the same machine.
@@ -333,12 +350,12 @@ func report(out io.Writer, figures []figure) {
 	}
 }
 
-func throughputFigure(tab, css result) figure {
+func throughputFigure(tab, css result, minRatio float64) figure {
 	ratio := tab.perSecond() / css.perSecond()
 	return figure{
 		number: "1a", name: "tab (100, first page) throughput / CSS throughput",
-		value: fmt.Sprintf("%.3f×", ratio), target: fmt.Sprintf("≥ %.1f×", minTabToCSS),
-		ok: ratio >= minTabToCSS && tab.errors == 0 && css.errors == 0,
+		value: fmt.Sprintf("%.3f×", ratio), target: fmt.Sprintf("≥ %.1f×", minRatio),
+		ok: ratio >= minRatio && tab.errors == 0 && css.errors == 0,
 		details: []string{"tab: " + tab.String(), "CSS: " + css.String(),
 			fmt.Sprintf("server CPU per request: tab %s, CSS %s (%.1f×)", us(tab.cpuPerRequest()), us(css.cpuPerRequest()),
 				float64(tab.cpuPerRequest())/float64(css.cpuPerRequest()))},
@@ -362,11 +379,11 @@ func linearityFigure(small, large result) figure {
 	}
 }
 
-func invitationFigure(r result) figure {
+func invitationFigure(r result, minPerSec int) figure {
 	return figure{
 		number: "3", name: "API invitations, --invite-limit 0",
-		value: fmt.Sprintf("%.0f/s, %d errors", r.perSecond(), r.errors), target: fmt.Sprintf("≥ %d/s, 0 errors", minInvitesPerSec),
-		ok:      r.perSecond() >= minInvitesPerSec && r.errors == 0,
+		value: fmt.Sprintf("%.0f/s, %d errors", r.perSecond(), r.errors), target: fmt.Sprintf("≥ %d/s, 0 errors", minPerSec),
+		ok:      r.perSecond() >= float64(minPerSec) && r.errors == 0,
 		details: []string{r.String(), fmt.Sprintf("server CPU per invitation: %s", us(r.cpuPerRequest()))},
 	}
 }

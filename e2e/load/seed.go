@@ -18,9 +18,9 @@ const (
 	invitesDB     = "invitations"
 )
 
-// seed fills the SQLite file at path through the rules layer and the store: the owner
-// (with a real bcrypt hash at the default cost), a database with 100 collaborators, one
-// with 1000, and an empty one the API invitations go to. It returns an API token.
+// seed fills the store at path (a SQLite file, or an empty PostgreSQL database) through
+// the rules layer and the store: the owner (with a real bcrypt hash at the default cost),
+// a database with 100 collaborators, one with 1000, and an empty one the API invitations go to. It returns an API token.
 func seed(ctx context.Context, path string) (apiToken string, err error) {
 	st, err := store.Open(path)
 	if err != nil {
