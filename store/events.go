@@ -56,7 +56,7 @@ func (c Conn) Events(ctx context.Context, databaseID string, limit, offset int) 
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	defer rows.Close()
-	var list []Event
+	list := make([]Event, 0, min(max(limit, 0), maxPrealloc))
 	for rows.Next() {
 		e := Event{DatabaseID: databaseID} // not read: the tab shows a page of them
 		var at int64
