@@ -36,10 +36,11 @@ const rowSearch = ` AND (instr(m.email, ?2) > 0 OR instr(lower(coalesce(u.userna
 const maxPrealloc = 100
 
 // pageColumns are collaboratorColumns less what a page of rows does without: the
-// database, which the page is of; the invitation token's hash; when the row ended, as a
-// live row has not. Every column costs each row of the page (README, Performance).
+// database, which the page is of; the invitation token's hash; the inviter's ID (their
+// name is read); when the row ended, as a live row has not. Every column costs each row
+// of the page (README, Performance).
 const pageColumns = `m.id, m.email, coalesce(m.user_id, 0), coalesce(u.username, ''),
-	m.status, coalesce(m.invited_by, 0), m.invited_at, m.accepted_at,
+	m.status, m.invited_at, m.accepted_at,
 	coalesce(i.username, ''), m.sent_at, coalesce(m.email_id, 0),
 	coalesce(e.attempts, 0), e.sent_at, e.failed_at, coalesce(e.last_error, '')`
 
@@ -47,14 +48,15 @@ const pageColumns = `m.id, m.email, coalesce(m.user_id, 0), coalesce(u.username,
 func newPageScan(databaseID string) *collaboratorScan {
 	s := &collaboratorScan{databaseID: databaseID}
 	m := &s.m
-	s.dest = []any{&m.ID, &m.Email, &m.UserID, &m.Username, &m.Status, &m.InvitedBy, &s.invited, &s.accepted,
+	s.dest = []any{&m.ID, &m.Email, &m.UserID, &m.Username, &m.Status, &s.invited, &s.accepted,
 		&m.InviterName, &s.sent, &m.EmailID, &m.Delivery.Attempts, &s.emailSent, &s.emailFailed, &m.Delivery.LastError}
 	return s
 }
 
 // CollaboratorsPage returns the rows of databaseID that f chooses, owner first and then in
 // invitation order, and how many it chooses in all, in one statement. The rows are
-// read without their token hash, and with no end time (live rows have none).
+// read without their token hash and inviter's ID, and with no end time (live rows have
+// none).
 func (c Conn) CollaboratorsPage(ctx context.Context, databaseID string, f RowFilter) ([]Collaborator, int, error) {
 	where, ok := rowFilters[f.Status]
 	if !ok {

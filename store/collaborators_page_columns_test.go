@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-// TestCollaboratorsPageReadsNoTokenHash: a page's rows are the list's, with the same
-// database, names, dates and delivery, less the invitation tokens' hashes, which a page
-// has no use for (and each column read costs every row of it).
-func TestCollaboratorsPageReadsNoTokenHash(t *testing.T) {
+// TestCollaboratorsPageReadsNoTokenHashNorInviterID: a page's rows are the list's, with
+// the same database, names, dates and delivery, less the invitation tokens' hashes and
+// the inviters' IDs, which a page has no use for (and each column read costs every row
+// of it).
+func TestCollaboratorsPageReadsNoTokenHashNorInviterID(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tm := newTeam(t, s)
@@ -44,7 +45,7 @@ func TestCollaboratorsPageReadsNoTokenHash(t *testing.T) {
 	}
 	for i := range list {
 		want := list[i]
-		want.TokenHash = nil
+		want.TokenHash, want.InvitedBy = nil, 0
 		if !reflect.DeepEqual(page[i], want) {
 			t.Errorf("row %d on the page:\n%+v\nwant\n%+v", i, page[i], want)
 		}
