@@ -31,7 +31,7 @@ func TestRowActionIsTheLinkFromTheTab(t *testing.T) {
 const rowAllocBudget = 13
 
 // TestCollaboratorRowAllocatesWithinBudget: the tab's markup costs a few allocations a
-// row, not the 45 it took when each row's data was copied into each of its components,
+// row, not the 44 it took when each row's data was copied into each of its components,
 // each text went through fmt.Sprint and each link was spelled whole then cut (README,
 // Performance).
 func TestCollaboratorRowAllocatesWithinBudget(t *testing.T) {
