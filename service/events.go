@@ -1,36 +1,33 @@
 package service
 
-import (
-	"fmt"
-
-	"dbcollab/store"
-)
+import "dbcollab/store"
 
 // DescribeEvent says in a sentence what a membership event was, the same on the
 // dashboard's Activity and in the command line's list. actor is the username of who did
-// it, empty for what nobody did (an expiry).
+// it, empty for what nobody did (an expiry). Concatenated rather than formatted: the
+// tab's Activity says 25 of them on every view made afresh.
 func DescribeEvent(eventType, actor, target string) string {
 	if actor == "" {
 		actor = "Someone"
 	}
 	switch eventType {
 	case store.EventInvited:
-		return fmt.Sprintf("%s invited %s", actor, target)
+		return actor + " invited " + target
 	case store.EventResent:
-		return fmt.Sprintf("%s sent a new invitation to %s", actor, target)
+		return actor + " sent a new invitation to " + target
 	case store.EventAccepted:
-		return fmt.Sprintf("%s accepted the invitation", target)
+		return target + " accepted the invitation"
 	case store.EventExpired:
-		return fmt.Sprintf("The invitation of %s expired", target)
+		return "The invitation of " + target + " expired"
 	case store.EventRevoked:
-		return fmt.Sprintf("%s revoked the access of %s", actor, target)
+		return actor + " revoked the access of " + target
 	case store.EventLeft:
-		return fmt.Sprintf("%s stopped collaborating", target)
+		return target + " stopped collaborating"
 	case store.EventCancelled:
-		return fmt.Sprintf("The invitation %s had sent to %s was cancelled: %s no longer collaborates", actor, target, actor)
+		return "The invitation " + actor + " had sent to " + target + " was cancelled: " + actor + " no longer collaborates"
 	case store.EventTransferred:
-		return fmt.Sprintf("%s made %s the owner", actor, target)
+		return actor + " made " + target + " the owner"
 	default:
-		return fmt.Sprintf("%s %s %s", actor, eventType, target)
+		return actor + " " + eventType + " " + target
 	}
 }

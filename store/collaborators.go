@@ -112,7 +112,9 @@ func scanCollaborator(row interface{ Scan(...any) error }) (Collaborator, error)
 // collaboratorScan receives rows of collaboratorColumns. A list reuses one for all its
 // rows, so that a row costs no allocation but its own text and bytes.
 type collaboratorScan struct {
-	m                                Collaborator
+	m Collaborator
+	// databaseID is the rows' database, for a scan whose columns leave it out.
+	databaseID                       string
 	invited                          int64
 	accepted, ended, sent, emailSent sql.NullInt64
 	emailFailed                      sql.NullInt64
@@ -129,7 +131,7 @@ func newCollaboratorScan() *collaboratorScan {
 }
 
 func (s *collaboratorScan) scan(row interface{ Scan(...any) error }) (Collaborator, error) {
-	s.m = Collaborator{}
+	s.m = Collaborator{DatabaseID: s.databaseID}
 	err := row.Scan(s.dest...)
 	m := s.m
 	m.InvitedAt, m.AcceptedAt, m.EndedAt = fromMicros(s.invited), fromNullMicros(s.accepted), fromNullMicros(s.ended)

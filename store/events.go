@@ -47,7 +47,7 @@ func (w WriteTx) InsertEvent(ctx context.Context, e Event) error {
 // Events lists a database's events newest first, limit at a time from offset.
 func (c Conn) Events(ctx context.Context, databaseID string, limit, offset int) ([]Event, error) {
 	rows, err := c.q.QueryContext(ctx, `
-		SELECT e.id, e.database_id, e.type, coalesce(e.actor_id, 0), coalesce(u.username, e.actor_email), e.target, e.at
+		SELECT e.id, e.type, coalesce(e.actor_id, 0), coalesce(u.username, e.actor_email), e.target, e.at
 		FROM events e LEFT JOIN users u ON u.id = e.actor_id
 		WHERE e.database_id = ?
 		ORDER BY e.at DESC, e.id DESC
@@ -56,11 +56,11 @@ func (c Conn) Events(ctx context.Context, databaseID string, limit, offset int) 
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	defer rows.Close()
-	var list []Event
+	list := make([]Event, 0, min(max(limit, 0), maxPrealloc))
 	for rows.Next() {
-		var e Event
+		e := Event{DatabaseID: databaseID} // not read: the tab shows a page of them
 		var at int64
-		if err := rows.Scan(&e.ID, &e.DatabaseID, &e.Type, &e.ActorID, &e.ActorName, &e.Target, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.Type, &e.ActorID, &e.ActorName, &e.Target, &at); err != nil {
 			return nil, fmt.Errorf("store: events: %w", err)
 		}
 		e.At = fromMicros(at)

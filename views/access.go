@@ -35,6 +35,9 @@ func (v AccessView) Of(m store.Collaborator) MemberAccess {
 	return MemberAccess{State: "none"}
 }
 
+// shown reports whether the tab says anything of this access: not for "none".
+func (a MemberAccess) shown() bool { return a.State != "none" && a.State != "" }
+
 // firstLine is the first line of a PostgreSQL error: the rest is detail and hints.
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")

@@ -12,40 +12,46 @@ import (
 // and rowsCurrentUntil says when the first of them changes, so that a page kept by the
 // tab's cache is dropped when it would show another phrase than a fresh one.
 
-// rowWhen is what row m says of its dates at now; "" for the owner's row.
-func rowWhen(m store.Collaborator, now time.Time) string {
+// rowWhen is what row m says of its dates at now; "" for the owner's row. It is built
+// in one allocation, as every row of the tab says it.
+func rowWhen(m *store.Collaborator, now time.Time) string {
+	var buf [96]byte
+	b := buf[:0]
 	switch m.Status {
 	case store.StatusAccepted:
 		if m.AcceptedAt.IsZero() {
 			return ""
 		}
-		return "joined " + m.AcceptedAt.UTC().Format("2 Jan 2006")
+		b = m.AcceptedAt.UTC().AppendFormat(append(b, "joined "...), "2 Jan 2006")
 	case store.StatusPending:
-		by := "invited "
+		b = append(b, "invited "...)
 		if m.InviterName != "" {
-			by += "by " + m.InviterName + " · "
+			b = append(append(append(b, "by "...), m.InviterName...), " · "...)
 		}
-		return by + ago(now.Sub(m.InvitedAt)) + " · expires in " + within(m.ExpiresAt.Sub(now))
+		b = appendAgo(b, now.Sub(m.InvitedAt))
+		b = appendWithin(append(b, " · expires in "...), m.ExpiresAt.Sub(now))
 	case store.StatusExpired:
-		return "expired " + ago(now.Sub(m.ExpiresAt))
+		b = appendAgo(append(b, "expired "...), now.Sub(m.ExpiresAt))
+	default:
+		return ""
 	}
-	return ""
+	return string(b)
 }
 
-// ago words a time d in the past: whole minutes, hours or days, rounded down.
-func ago(d time.Duration) string {
+// appendAgo words a time d in the past: whole minutes, hours or days, rounded down.
+func appendAgo(b []byte, d time.Duration) []byte {
 	if d < time.Minute {
-		return "just now"
+		return append(b, "just now"...)
 	}
 	u := agoUnit(d)
-	return count(int(d/u.length), u.name) + " ago"
+	return append(appendCount(b, int(d/u.length), u.name), " ago"...)
 }
 
-// within words a time d > 0 ahead: whole minutes, hours or days, rounded up, so that a
-// link sent just now "expires in 7 days".
-func within(d time.Duration) string {
+// appendWithin words a time d > 0 ahead: whole minutes, hours or days, rounded up, so
+// that a link sent just now "expires in 7 days".
+func appendWithin(b []byte, d time.Duration) []byte {
 	u := withinUnit(d)
-	return count(int((d+u.length-1)/u.length), u.name)
+	return appendCount(b, int((d+u.length-1)/u.length), u.name)
 }
 
 type unit struct {
@@ -79,14 +85,16 @@ func withinUnit(d time.Duration) unit {
 	return day
 }
 
-func count(n int, name string) string {
-	if n == 1 {
-		return "1 " + name
+func appendCount(b []byte, n int, name string) []byte {
+	b = append(strconv.AppendInt(b, int64(n), 10), ' ')
+	b = append(b, name...)
+	if n != 1 {
+		b = append(b, 's')
 	}
-	return strconv.Itoa(n) + " " + name + "s"
+	return b
 }
 
-// agoChanges is when ago(now - t) next says something else.
+// agoChanges is when appendAgo(now - t) next says something else.
 func agoChanges(t, now time.Time) time.Time {
 	d := now.Sub(t)
 	if d < 0 {
@@ -96,7 +104,7 @@ func agoChanges(t, now time.Time) time.Time {
 	return t.Add((d/u.length + 1) * u.length)
 }
 
-// withinChanges is when within(t - now) next says something else (t itself, for the
+// withinChanges is when appendWithin(t - now) next says something else (t itself, for the
 // last minute: the row is then expired).
 func withinChanges(t, now time.Time) time.Time {
 	d := t.Sub(now)
