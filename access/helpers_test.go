@@ -3,13 +3,11 @@ package access_test
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
@@ -21,11 +19,12 @@ import (
 
 	"dbcollab/access"
 	"dbcollab/internal/pgtest"
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/store"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
 
 // env is a service with a real PostgreSQL server attached, and the runner of its
 // access jobs running.
@@ -35,8 +34,8 @@ type env struct {
 	pg      *access.Server
 	cluster *pgtest.Cluster
 	admin   *pgx.Conn
-	// path is the SQLite file.
-	path string
+	// dsn is where the store is (internal/teststore).
+	dsn string
 }
 
 func newEnv(t testing.TB) *env {
@@ -58,11 +57,7 @@ func newEnvAs(t testing.TB, run bool, adminURL string) *env {
 		adminURL = e.cluster.AdminURL()
 	}
 	var err error
-	e.path = filepath.Join(t.TempDir(), "dbcollab.db")
-	if e.st, err = store.Open(e.path); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.st.Close() })
+	e.st, e.dsn = teststore.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -232,12 +227,7 @@ func reconnect(t testing.TB, e *env) *pgx.Conn {
 // jobsDone lists the kinds of the access jobs done, in the order they were done.
 func (e *env) jobsDone(t testing.TB) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+e.path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT kind FROM outbox WHERE kind != 'email' AND sent_at IS NOT NULL ORDER BY sent_at, id`)
+	rows, err := teststore.SQL(t, e.dsn).Query(`SELECT kind FROM outbox WHERE kind != 'email' AND sent_at IS NOT NULL ORDER BY sent_at, id`)
 	if err != nil {
 		t.Fatal(err)
 	}

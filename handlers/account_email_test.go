@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 )
 
@@ -66,7 +67,7 @@ func TestChangeEmailWaitsForTheLinkAndTellsBothAddresses(t *testing.T) {
 func TestChangeEmailRefusesWhatSignUpRefuses(t *testing.T) {
 	h := newHarness(t)
 	a := h.signedIn(h.owner)
-	db := openSQL(t, h.dbPath)
+	db := teststore.SQL(t, h.dsn)
 	h.takeEmails()
 	before := snapshot(t, db)
 	for typed, want := range map[string]string{
@@ -107,7 +108,7 @@ func TestChangeEmailToATakenAddressTellsOnlyItsMailbox(t *testing.T) {
 		!strings.Contains(sent[0].Text, "another account already uses it") {
 		t.Fatalf("e-mails %+v, want the taken address told it is taken, with no link", sent)
 	}
-	if n := countRows(t, openSQL(t, h.dbPath), `SELECT count(*) FROM email_changes`); n != 0 {
+	if n := countRows(t, teststore.SQL(t, h.dsn), `SELECT count(*) FROM email_changes`); n != 0 {
 		t.Errorf("%d pending changes, want none", n)
 	}
 }

@@ -101,5 +101,5 @@ func (c *matrixCase) caseAccount() store.User {
 
 // sessionsOf counts u's sessions.
 func (c *matrixCase) sessionsOf(u store.User) int {
-	return c.count(`SELECT count(*) FROM sessions WHERE user_id = ?`, u.ID)
+	return c.count(`SELECT count(*) FROM sessions WHERE user_id = $1`, u.ID)
 }

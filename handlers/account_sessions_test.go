@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"dbcollab/internal/teststore"
+
 	"github.com/PuerkitoBio/goquery"
 )
 
@@ -104,7 +106,7 @@ func TestChangePasswordNeedsTheCurrentOneAndEndsTheOtherSessions(t *testing.T) {
 	other := h.signedIn(h.owner)
 	thief := other.copyOf()
 	a := h.signedIn(h.owner)
-	db := openSQL(t, h.dbPath)
+	db := teststore.SQL(t, h.dsn)
 	before := snapshot(t, db, "users", "sessions")
 
 	wrong := a.submit("/account", "/account/password", url.Values{"current_password": {"not-it-at-all"}, "new_password": {"short"}}).

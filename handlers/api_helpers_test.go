@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/store"
 )
@@ -42,11 +42,7 @@ type apiWorld struct {
 // newAPIWorld builds the world; configure adjusts the service before it serves.
 func newAPIWorld(t *testing.T, configure ...func(*service.Service)) *apiWorld {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(t)
 	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: bcrypt.MinCost,
 		Now: func() time.Time { return apiClock }}
 	for _, c := range configure {
@@ -82,6 +78,7 @@ func newAPIWorld(t *testing.T, configure ...func(*service.Service)) *apiWorld {
 		}
 		w.users[role], w.auth[role] = u, "Bearer "+token
 	}
+	var err error
 	if w.db, err = svc.Database(ctx, w.users["owner"].ID, service.DemoDatabase); err != nil {
 		t.Fatal(err)
 	}

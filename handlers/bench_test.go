@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"dbcollab/handlers"
 	"dbcollab/internal/testkit"
+	"dbcollab/internal/teststore"
 	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/static"
@@ -42,15 +42,12 @@ type tabFixture struct {
 func newTabFixture(tb testing.TB, rows int) *tabFixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(tb.TempDir(), "dbcollab.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(tb)
 	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: bcrypt.MinCost}
 	srv := &handlers.Server{Service: svc, Log: slog.New(slog.DiscardHandler),
 		Sessions: handlers.NewSessionStore([]byte(strings.Repeat("h", 32)), []byte(strings.Repeat("b", 32)), false)}
 	f := &tabFixture{routes: srv.Routes(), server: srv, svc: svc, store: st}
+	var err error
 	if f.owner, err = svc.Signup(ctx, service.SignupInput{Email: "owner@example.com", Username: "owner", Password: tabPassword}); err != nil {
 		tb.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/store"
@@ -120,21 +121,8 @@ func TestResetPasswordShowsItOnTheAnswerOnly(t *testing.T) {
 // expectNowhereInTheStore checks that no column of any table holds secret.
 func expectNowhereInTheStore(t *testing.T, h *harness, secret string) {
 	t.Helper()
-	db := openSQL(t, h.dbPath)
-	tables, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for tables.Next() {
-		var name string
-		if err := tables.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, name)
-	}
-	tables.Close()
-	for _, table := range names {
+	db := teststore.SQL(t, h.dsn)
+	for _, table := range teststore.Tables(t, db) {
 		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
 		if err != nil {
 			t.Fatal(err)

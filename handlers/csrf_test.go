@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"dbcollab/internal/teststore"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -248,24 +250,16 @@ func snapshot(t *testing.T, db *sql.DB, names ...string) string {
 	t.Helper()
 	ctx := t.Context()
 	if len(names) == 0 {
-		tables, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for tables.Next() {
-			var name string
-			if err := tables.Scan(&name); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, name)
-		}
-		if err := tables.Err(); err != nil {
-			t.Fatal(err)
-		}
+		names = teststore.Tables(t, db)
 	}
 	var b strings.Builder
 	for _, name := range names {
-		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+name+`" ORDER BY rowid`)
+		// PostgreSQL has no rowid: the whole row, as text, orders it.
+		order := "rowid"
+		if teststore.Postgres() {
+			order = `"` + name + `"::text`
+		}
+		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+name+`" ORDER BY `+order)
 		if err != nil {
 			t.Fatal(err)
 		}

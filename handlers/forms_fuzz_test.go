@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"dbcollab/handlers"
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/store"
 )
@@ -40,16 +40,12 @@ const inProcessDB = "fuzz-db"
 func newInProcess(tb testing.TB, passwordCost int) *inProcess {
 	tb.Helper()
 	ctx := context.Background()
-	path := filepath.Join(tb.TempDir(), "dbcollab.db")
-	st, err := store.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st, dsn := teststore.Open(tb)
 	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: passwordCost}
 	srv := &handlers.Server{Service: svc, Log: slog.New(slog.DiscardHandler),
 		Sessions: handlers.NewSessionStore([]byte(strings.Repeat("h", 32)), []byte(strings.Repeat("b", 32)), false)}
-	p := &inProcess{rowChecker: newRowChecker(openSQL(tb, path)), routes: srv.Routes(), svc: svc}
+	p := &inProcess{rowChecker: newRowChecker(teststore.SQL(tb, dsn)), routes: srv.Routes(), svc: svc}
+	var err error
 	if p.owner, err = svc.Signup(ctx, service.SignupInput{Email: "owner@example.com", Username: "owner", Password: password}); err != nil {
 		tb.Fatal(err)
 	}
@@ -184,7 +180,7 @@ func newRowChecker(db *sql.DB) *rowChecker { return &rowChecker{sql: db, seen: m
 // control character.
 func (p *rowChecker) expectValidRows(t *testing.T) {
 	t.Helper()
-	p.checkRows(t, `SELECT id, email, username FROM users WHERE id > ? ORDER BY id`, "users", func(v []string) string {
+	p.checkRows(t, `SELECT id, email, username FROM users WHERE id > $1 ORDER BY id`, "users", func(v []string) string {
 		if !isNormalized(v[0]) {
 			return "address not stored normalised"
 		}
@@ -193,7 +189,7 @@ func (p *rowChecker) expectValidRows(t *testing.T) {
 		}
 		return ""
 	})
-	p.checkRows(t, `SELECT rowid, name, plan FROM databases WHERE rowid > ? ORDER BY rowid`, "databases", func(v []string) string {
+	p.checkRows(t, `SELECT created_at, name, plan FROM databases WHERE created_at > $1 ORDER BY created_at`, "databases", func(v []string) string {
 		if !databaseNamePattern.MatchString(v[0]) {
 			return "invalid database name"
 		}
@@ -202,13 +198,13 @@ func (p *rowChecker) expectValidRows(t *testing.T) {
 		}
 		return ""
 	})
-	p.checkRows(t, `SELECT id, email FROM collaborators WHERE id > ? ORDER BY id`, "collaborators", func(v []string) string {
+	p.checkRows(t, `SELECT id, email FROM collaborators WHERE id > $1 ORDER BY id`, "collaborators", func(v []string) string {
 		if !isNormalized(v[0]) {
 			return "address not stored normalised"
 		}
 		return ""
 	})
-	p.checkRows(t, `SELECT id, name FROM api_tokens WHERE id > ? ORDER BY id`, "api_tokens", func(v []string) string {
+	p.checkRows(t, `SELECT id, name FROM api_tokens WHERE id > $1 ORDER BY id`, "api_tokens", func(v []string) string {
 		if name := strings.TrimSpace(v[0]); name != v[0] || name == "" || utf8.RuneCountInString(name) > service.MaxAPITokenNameLength {
 			return "token name not trimmed, empty or too long"
 		}
@@ -216,7 +212,7 @@ func (p *rowChecker) expectValidRows(t *testing.T) {
 	})
 	// Addresses and subjects are e-mail headers: the control check above covers CR and LF.
 	// The queue's other jobs (PostgreSQL access) have neither.
-	p.checkRows(t, `SELECT id, to_addr, subject FROM outbox WHERE id > ? AND kind = 'email' ORDER BY id`, "outbox", func(v []string) string {
+	p.checkRows(t, `SELECT id, to_addr, subject FROM outbox WHERE id > $1 AND kind = 'email' ORDER BY id`, "outbox", func(v []string) string {
 		if !isNormalized(v[0]) {
 			return "e-mail queued to an address that is not normalised"
 		}

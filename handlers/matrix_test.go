@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/static"
 	"dbcollab/store"
 )
@@ -125,7 +126,9 @@ var matrixRoutes = []matrixRoute{
 		setup: func(c *matrixCase) {
 			c.form = url.Values{"email": {c.name + "@example.com"}, "username": {c.name}, "password": {password}}
 		},
-		done: func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM users WHERE username = ?`, c.name) == 1 }},
+		done: func(c *matrixCase) bool {
+			return c.count(`SELECT count(*) FROM users WHERE username = $1`, c.name) == 1
+		}},
 	{method: http.MethodGet, path: "/signup/confirm/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/signup/confirm"}),
 		setup: func(c *matrixCase) { c.token = c.h.requestSignup(c.name) }},
 	{method: http.MethodGet, path: "/signup/confirm", want: everyone(ok),
@@ -137,7 +140,7 @@ var matrixRoutes = []matrixRoute{
 			c.a.get("/signup/confirm/" + c.h.requestSignup(c.name)).expectRedirect("/signup/confirm")
 		},
 		done: func(c *matrixCase) bool {
-			return c.count(`SELECT count(*) FROM users WHERE username = ? AND verified_at IS NOT NULL`, c.name) == 1
+			return c.count(`SELECT count(*) FROM users WHERE username = $1 AND verified_at IS NOT NULL`, c.name) == 1
 		}},
 	{method: http.MethodGet, path: "/login", want: roles(ok, toHome, toHome, toHome, toHome, toHome)},
 	{method: http.MethodPost, path: "/login", want: everyone(did("/")),
@@ -151,7 +154,7 @@ var matrixRoutes = []matrixRoute{
 	{method: http.MethodPost, path: "/password/forgot", want: everyone(okActs),
 		setup: func(c *matrixCase) { c.form = url.Values{"email": {c.caseAccount().Email}} },
 		done: func(c *matrixCase) bool {
-			return c.count(`SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.username = ?`, c.name) == 1
+			return c.count(`SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.username = $1`, c.name) == 1
 		}},
 	{method: http.MethodGet, path: "/password/reset/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/password/reset"}),
 		setup: func(c *matrixCase) { c.token = c.h.resetToken(c.caseAccount()) }},
@@ -178,7 +181,7 @@ var matrixRoutes = []matrixRoute{
 			c.a.get("/account/email/confirm/" + c.h.emailChangeToken(c.caseAccount(), c.name+"-new@example.com"))
 		},
 		done: func(c *matrixCase) bool {
-			return c.count(`SELECT count(*) FROM users WHERE username = ? AND email = ?`, c.name, c.name+"-new@example.com") == 1
+			return c.count(`SELECT count(*) FROM users WHERE username = $1 AND email = $2`, c.name, c.name+"-new@example.com") == 1
 		}},
 
 	{method: http.MethodGet, path: "/invitations/:token", want: everyone(outcome{status: http.StatusSeeOther, location: "/invitation"}),
@@ -194,7 +197,9 @@ var matrixRoutes = []matrixRoute{
 	{method: http.MethodGet, path: "/databases/new", want: roles(toLogin, ok, ok, ok, ok, ok)},
 	{method: http.MethodPost, path: "/databases", want: roles(toLogin, did("/databases/{name}"), did("/databases/{name}"), did("/databases/{name}"), did("/databases/{name}"), did("/databases/{name}")),
 		setup: func(c *matrixCase) { c.form = url.Values{"name": {c.name}, "plan": {"postgresql-dr-starter-4096"}} },
-		done:  func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM databases WHERE name = ?`, c.name) == 1 }},
+		done: func(c *matrixCase) bool {
+			return c.count(`SELECT count(*) FROM databases WHERE name = $1`, c.name) == 1
+		}},
 	{method: http.MethodGet, path: "/account", want: roles(toLogin, ok, ok, ok, ok, ok)},
 	{method: http.MethodPost, path: "/account/tokens", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
 		setup: func(c *matrixCase) { c.form = url.Values{"name": {c.name}, "expires_in_days": {"30"}} },
@@ -202,7 +207,7 @@ var matrixRoutes = []matrixRoute{
 	// Someone else's token is as unknown as a token that does not exist.
 	{method: http.MethodPost, path: "/account/tokens/:id/revoke", want: roles(toLogin, hide, hide, hide, did("/account"), hide),
 		setup: func(c *matrixCase) { c.id = c.ownerToken() },
-		done:  func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM api_tokens WHERE id = ?`, c.id) == 0 }},
+		done:  func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM api_tokens WHERE id = $1`, c.id) == 0 }},
 
 	// Each case deletes an account made for it in the role's place (see standIn); the
 	// owner's is refused while it owns the database.
@@ -214,9 +219,9 @@ var matrixRoutes = []matrixRoute{
 			if _, err := c.h.svc.StartSession(c.t.Context(), c.h.owner.ID, "Firefox/1 Linux", c.name); err != nil {
 				c.t.Fatal(err)
 			}
-			c.id = int64(c.count(`SELECT max(id) FROM sessions WHERE client_addr = ?`, c.name))
+			c.id = int64(c.count(`SELECT max(id) FROM sessions WHERE client_addr = $1`, c.name))
 		},
-		done: func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM sessions WHERE id = ?`, c.id) == 0 }},
+		done: func(c *matrixCase) bool { return c.count(`SELECT count(*) FROM sessions WHERE id = $1`, c.id) == 0 }},
 	{method: http.MethodPost, path: "/account/sessions/logout-others", want: roles(toLogin, did("/account"), did("/account"), did("/account"), did("/account"), did("/account")),
 		setup: func(c *matrixCase) { c.endsOtherSessions() },
 		done:  func(c *matrixCase) bool { return c.role != anonymous && c.sessionsOf(c.w.users[c.role]) == 1 }},
@@ -233,7 +238,7 @@ var matrixRoutes = []matrixRoute{
 			c.form = url.Values{"new_email": {c.name + "@example.com"}, "email_password": {password}}
 		},
 		done: func(c *matrixCase) bool {
-			return c.count(`SELECT count(*) FROM email_changes WHERE new_email = ?`, c.name+"@example.com") == 1
+			return c.count(`SELECT count(*) FROM email_changes WHERE new_email = $1`, c.name+"@example.com") == 1
 		}},
 
 	{method: http.MethodGet, path: "/databases/:db", want: roles(toLogin, hide, hide, ok, ok, hide)},
@@ -325,7 +330,7 @@ func verifierChanged(c *matrixCase) bool {
 
 // tokenNamedAfterCase: an API token named after the case exists.
 func tokenNamedAfterCase(c *matrixCase) bool {
-	return c.count(`SELECT count(*) FROM api_tokens WHERE name = ?`, c.name) == 1
+	return c.count(`SELECT count(*) FROM api_tokens WHERE name = $1`, c.name) == 1
 }
 
 // invitedCaseAddress: the case's address has a live row on the seeded database.
@@ -372,7 +377,7 @@ func acceptedTarget(c *matrixCase) {
 func targetOwns(c *matrixCase) bool {
 	var n int
 	if err := c.w.db.QueryRowContext(context.Background(), `SELECT count(*) FROM databases d
-		JOIN collaborators m ON m.user_id = d.owner_id WHERE d.id = ? AND m.id = ?`, c.h.db.ID, c.target.ID).Scan(&n); err != nil {
+		JOIN collaborators m ON m.user_id = d.owner_id WHERE d.id = $1 AND m.id = $2`, c.h.db.ID, c.target.ID).Scan(&n); err != nil {
 		c.t.Fatal(err)
 	}
 	return n == 1
@@ -411,7 +416,7 @@ func standIn(c *matrixCase) {
 
 // standInDeleted: the account the case filled the form for is gone.
 func standInDeleted(c *matrixCase) bool {
-	return c.id != 0 && c.count(`SELECT count(*) FROM users WHERE id = ?`, c.id) == 0
+	return c.id != 0 && c.count(`SELECT count(*) FROM users WHERE id = $1`, c.id) == 0
 }
 
 // disposableDatabase has the owner create a database named after the case, where each
@@ -455,7 +460,7 @@ func disposableDatabase(c *matrixCase) {
 
 // caseDatabaseDeleted: the database named after the case is gone.
 func caseDatabaseDeleted(c *matrixCase) bool {
-	return c.count(`SELECT count(*) FROM databases WHERE name = ?`, c.name) == 0
+	return c.count(`SELECT count(*) FROM databases WHERE name = $1`, c.name) == 0
 }
 
 // openFreshInvitation has the owner create a database named after the case and invite
@@ -508,7 +513,7 @@ func newMatrixWorld(t *testing.T, overHTTPS bool) *matrixWorld {
 		w.h = newHarness(t, pg)
 	}
 	h, ctx := w.h, t.Context()
-	w.db = openSQL(t, h.dbPath)
+	w.db = teststore.SQL(t, h.dsn)
 	w.lena = h.signup("lena@example.com", "lena")
 	rita := h.signup("rita@example.com", "rita")
 	h.invite(h.owner, rita.Email)
@@ -828,17 +833,6 @@ func expectEveryRouteInMatrix(t *testing.T, e *echo.Echo) {
 			t.Errorf("%s has a row in the authorization matrix but is not served", key)
 		}
 	}
-}
-
-// openSQL opens the harness's SQLite file read-only, to look at every table as stored.
-func openSQL(t testing.TB, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func countRows(t *testing.T, db *sql.DB, query string, args ...any) int {

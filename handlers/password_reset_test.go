@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dbcollab/handlers"
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 )
 
@@ -60,7 +61,7 @@ func TestForgotPasswordAnswersAlike(t *testing.T) {
 func TestPasswordResetSetsThePasswordOnceAndEndsEveryOtherSession(t *testing.T) {
 	var logs bytes.Buffer
 	h := newHarness(t, func(s *handlers.Server) { s.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
-	db := openSQL(t, h.dbPath)
+	db := teststore.SQL(t, h.dsn)
 	elsewhere := h.signedIn(h.owner)
 	copied := h.anonymous()
 	copied.client.Jar.SetCookies(mustParse(t, h.url), elsewhere.client.Jar.Cookies(mustParse(t, h.url)))

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +12,8 @@ import (
 	"github.com/gorilla/sessions"
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
-	"dbcollab/store"
 )
 
 func testCookieStore() *sessions.CookieStore {
@@ -155,11 +154,7 @@ func BenchmarkSessionDecode(b *testing.B) {
 //	go test ./handlers -run '^$' -bench AuthenticatedRequest -count 5
 func BenchmarkAuthenticatedRequest(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(b.TempDir(), "dbcollab.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(b)
 	svc := &service.Service{Store: st, BaseURL: "http://dbcollab.test", PasswordCost: bcrypt.MinCost}
 	srv := &Server{Service: svc, Sessions: testCookieStore(), Log: slog.New(slog.DiscardHandler)}
 	routes := srv.Routes()

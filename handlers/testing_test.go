@@ -10,7 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"dbcollab/handlers"
+	"dbcollab/internal/teststore"
 	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/store"
@@ -32,7 +33,9 @@ const password = "correct-horse-battery"
 // dbName is the seeded database, owned by the owner.
 const dbName = "orders-db"
 
-// harness is a dashboard on a fresh SQLite file behind a real HTTP server, seeded with
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
+
+// harness is a dashboard on a fresh store behind a real HTTP server, seeded with
 // one database and one person in each role.
 type harness struct {
 	t      *testing.T
@@ -40,8 +43,8 @@ type harness struct {
 	store  *store.Store
 	server *handlers.Server
 	url    string
-	// dbPath is the SQLite file, for tests that read every table.
-	dbPath string
+	// dsn is where the store is (internal/teststore), for tests that read every table.
+	dsn string
 
 	db store.Database
 	// owner owns db; collaborator accepted an invitation to it; invitee was invited and
@@ -61,12 +64,7 @@ func secure(s *handlers.Server) {
 
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "dbcollab.db")
-	st, err := store.Open(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, dsn := teststore.Open(t)
 	svc := &service.Service{Store: st, PasswordCost: bcrypt.MinCost}
 	srv := &handlers.Server{
 		Service:  svc,
@@ -80,7 +78,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Cleanup(ts.Close)
 	svc.BaseURL = ts.URL
 
-	h := &harness{t: t, svc: svc, store: st, server: srv, url: ts.URL, dbPath: dbPath}
+	h := &harness{t: t, svc: svc, store: st, server: srv, url: ts.URL, dsn: dsn}
 	h.seed()
 	return h
 }

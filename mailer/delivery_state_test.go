@@ -5,10 +5,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/store"
 )
 
@@ -26,11 +26,7 @@ func (r *refusingOnce) Deliver(context.Context, store.Email) error {
 // The dashboard shows a failing invitation with the first line of the SMTP error: the
 // sender keeps only that line, and clears it once the e-mail leaves.
 func TestSenderRecordsTheFirstLineOfAFailureThenTheDelivery(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, _ := teststore.Open(t)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	e := store.Email{To: "pia@example.com", Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: now}
 	if err := st.Tx(t.Context(), func(tx store.WriteTx) error { return tx.EnqueueEmail(t.Context(), &e) }); err != nil {

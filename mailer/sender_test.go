@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/store"
 )
 
@@ -38,21 +39,21 @@ func (f *fakeServer) Deliver(_ context.Context, e store.Email) error {
 	return nil
 }
 
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
+
 // senderWithQueue returns a sender on a fresh store holding one e-mail per address, and
 // its clock.
 func senderWithQueue(t *testing.T, server *fakeServer, addresses ...string) (*Sender, *time.Time) {
 	t.Helper()
-	return senderWithQueueAt(t, filepath.Join(t.TempDir(), "dbcollab.db"), server, addresses...)
+	s, now, _ := senderWithQueueDSN(t, server, addresses...)
+	return s, now
 }
 
-// senderWithQueueAt is senderWithQueue on the SQLite file at path.
-func senderWithQueueAt(t *testing.T, path string, server *fakeServer, addresses ...string) (*Sender, *time.Time) {
+// senderWithQueueDSN is senderWithQueue that also returns where its store is
+// (internal/teststore), for tests that read the outbox as stored.
+func senderWithQueueDSN(t *testing.T, server *fakeServer, addresses ...string) (*Sender, *time.Time, string) {
 	t.Helper()
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, dsn := teststore.Open(t)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, to := range addresses {
 		e := store.Email{To: to, Subject: "Invitation", Text: "link", HTML: "<p>link</p>", CreatedAt: now}
@@ -62,7 +63,7 @@ func senderWithQueueAt(t *testing.T, path string, server *fakeServer, addresses 
 	}
 	s := NewSender(st, server, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s.Now = func() time.Time { return now }
-	return s, &now
+	return s, &now, dsn
 }
 
 // step runs the sender as Run does, without waiting: it returns the wait deliverNext
@@ -136,8 +137,7 @@ func TestRetryDelaysDoubleFromSecondsUpToFiveMinutes(t *testing.T) {
 // while the others leave.
 func TestRefusalForGoodIsTriedOnceAndMarkedFailed(t *testing.T) {
 	server := &fakeServer{refusesForGood: "gone@example.com"}
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	s, now := senderWithQueueAt(t, path, server, "gone@example.com", "a@example.com")
+	s, now, dsn := senderWithQueueDSN(t, server, "gone@example.com", "a@example.com")
 	if wait := step(t, s); wait != idle {
 		t.Errorf("after the refusal the sender waits %v; want the outbox empty (%v)", wait, idle)
 	}
@@ -150,11 +150,7 @@ func TestRefusalForGoodIsTriedOnceAndMarkedFailed(t *testing.T) {
 	var failedAt sql.NullInt64
 	var lastError string
 	var attempts int
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := teststore.SQL(t, dsn)
 	if err := db.QueryRow(`SELECT failed_at, last_error, attempts FROM outbox WHERE to_addr = 'gone@example.com'`).
 		Scan(&failedAt, &lastError, &attempts); err != nil {
 		t.Fatal(err)
@@ -168,15 +164,10 @@ func TestRefusalForGoodIsTriedOnceAndMarkedFailed(t *testing.T) {
 // deletes them.
 func TestSenderPurgesDeliveredEmailsAfterTheRetention(t *testing.T) {
 	server := &fakeServer{}
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	s, now := senderWithQueueAt(t, path, server, "a@example.com")
+	s, now, dsn := senderWithQueueDSN(t, server, "a@example.com")
 	s.Retention = 48 * time.Hour
 	step(t, s)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := teststore.SQL(t, dsn)
 	rows := func() (n int) {
 		if err := db.QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
 			t.Fatal(err)

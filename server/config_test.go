@@ -1,16 +1,15 @@
 package server
 
 import (
-	"database/sql"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
-	_ "modernc.org/sqlite"
+	"dbcollab/internal/teststore"
 
-	"dbcollab/store"
+	_ "modernc.org/sqlite"
 )
 
 func TestSessionSecretFileIsReadOrRefusedWithAClearError(t *testing.T) {
@@ -50,12 +49,7 @@ func TestSessionSecretFileIsReadOrRefusedWithAClearError(t *testing.T) {
 // With the secret in its own file, the database file holds nothing that makes session
 // cookies: keys derive from the file's secret, and none is generated into the store.
 func TestSessionSecretFromAFileIsNotKeptInTheDatabase(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, dsn := teststore.Open(t)
 	k, err := secretKeys(t.Context(), st, "s3cret-from-a-file")
 	if err != nil {
 		t.Fatal(err)
@@ -64,13 +58,8 @@ func TestSessionSecretFromAFileIsNotKeptInTheDatabase(t *testing.T) {
 	if err != nil || string(k.sessionHash) == string(other.sessionHash) {
 		t.Fatalf("keys do not depend on the secret (%v)", err)
 	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM settings`).Scan(&n); err != nil || n != 0 {
+	if err := teststore.SQL(t, dsn).QueryRow(`SELECT count(*) FROM settings`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("settings hold %d rows (%v); want none", n, err)
 	}
 }

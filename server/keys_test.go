@@ -2,20 +2,15 @@ package server
 
 import (
 	"bytes"
-	"path/filepath"
 	"testing"
 
-	"dbcollab/store"
+	"dbcollab/internal/teststore"
 )
 
 // The access token key is derived like the session keys, under its own label: the same
 // for the same secret, and unlike any other key.
 func TestSecretKeysAreDistinctAndFollowTheSecret(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, _ := teststore.Open(t)
 	derive := func(secret string) keys {
 		k, err := secretKeys(t.Context(), st, secret)
 		if err != nil {

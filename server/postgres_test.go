@@ -14,10 +14,11 @@ import (
 
 	"dbcollab/internal/pgtest"
 	"dbcollab/internal/testkit"
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
 
 // serve --demo --postgres-url makes my-dedicated-db on the server, with roles for its
 // owner and its collaborator, and neither the log nor the output shows the admin's password.

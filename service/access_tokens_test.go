@@ -10,6 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 )
 
@@ -124,6 +125,7 @@ func TestAccessTokenEndsWhenItsAPITokenExpires(t *testing.T) {
 // SQLite gives a new row the ID of a deleted last row: the next API token must not
 // bring back the access tokens of the revoked one.
 func TestAccessTokenOfARevokedTokenDoesNotComeBackWithTheNextToken(t *testing.T) {
+	teststore.SQLiteOnly(t, "PostgreSQL never gives an identity value twice")
 	a, _, accessToken := newAccessTokenService(t)
 	revoked := a.tokens(t, a.ada.ID)[0]
 	if _, err := a.svc.RevokeAPIToken(t.Context(), a.ada.ID, revoked.ID); err != nil {

@@ -3,13 +3,13 @@ package service_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/service/servicetest"
 	"dbcollab/store"
@@ -45,7 +45,7 @@ func accountLinkTo(tb testing.TB, st *store.Store, to string) string {
 }
 
 func TestPasswordResetLinkIsSingleUseExpiresAndIsHashedAtRest(t *testing.T) {
-	svc, st, path, _ := newService(t)
+	svc, st, dsn, _ := newService(t)
 	clock := servicetest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	svc.Now = clock.Now
 	u := signup(t, svc, "olivia")
@@ -54,7 +54,7 @@ func TestPasswordResetLinkIsSingleUseExpiresAndIsHashedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := accountLinkTo(t, st, u.Email)
-	expectNowhereInFile(t, st, path, token)
+	expectNowhereStored(t, dsn, token)
 	if _, err := svc.PasswordReset(ctx, token); err != nil {
 		t.Fatalf("a fresh link: %v", err)
 	}
@@ -111,11 +111,7 @@ func TestPasswordResetGoesOnlyToConfirmedAccounts(t *testing.T) {
 // cookie's ID are each accepted only when they are, byte for byte, the one issued.
 func FuzzAccountLinkTokens(f *testing.F) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(f.TempDir(), "dbcollab.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(f)
 	svc := &service.Service{Store: st, BaseURL: "http://example.test", PasswordCost: bcrypt.MinCost}
 	u, err := svc.Signup(ctx, service.SignupInput{Email: "olivia@example.com", Username: "olivia", Password: "password-olivia"})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/store"
 )
@@ -20,24 +21,19 @@ import (
 // apiTokenService is a service on a fresh store whose clock the test moves, with one
 // account, ada@example.com, password "ada-password".
 type apiTokenService struct {
-	svc  *service.Service
-	path string
-	now  time.Time
-	ada  store.User
+	svc *service.Service
+	dsn string
+	now time.Time
+	ada store.User
 }
 
 func newAPITokenService(t testing.TB) *apiTokenService {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	a := &apiTokenService{path: path, now: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
+	st, dsn := teststore.Open(t)
+	a := &apiTokenService{dsn: dsn, now: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
 	a.svc = &service.Service{Store: st, PasswordCost: bcrypt.MinCost, Now: func() time.Time { return a.now }}
-	a.ada, err = a.svc.Signup(t.Context(), service.SignupInput{Email: "ada@example.com", Username: "ada", Password: "ada-password"})
-	if err != nil {
+	var err error
+	if a.ada, err = a.svc.Signup(t.Context(), service.SignupInput{Email: "ada@example.com", Username: "ada", Password: "ada-password"}); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -77,10 +73,12 @@ func TestAPITokenIsThirtyTwoRandomBytesStoredOnlyAsTheirHash(t *testing.T) {
 	if !bytes.Equal(stored.TokenHash, sum[:]) {
 		t.Fatal("stored hash is not the SHA-256 of the token's bytes")
 	}
+	expectNowhereStored(t, a.dsn, token)
 	// Neither the token nor its bytes may be anywhere in the database files; the hash
 	// must be, or the scan looked in the wrong place.
+	teststore.SQLiteOnly(t, "the rest reads the database's files")
 	hashSeen := false
-	for _, file := range []string{a.path, a.path + "-wal"} {
+	for _, file := range []string{a.dsn, a.dsn + "-wal"} {
 		content, err := os.ReadFile(file)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

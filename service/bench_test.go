@@ -3,24 +3,19 @@ package service_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
-	"dbcollab/store"
 )
 
 // BenchmarkInvite is one invitation through the rules: the membership and duplicate
 // checks, the invitation e-mail queued, the row and its event, in one transaction.
 func BenchmarkInvite(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(b)
 	svc := &service.Service{Store: st, BaseURL: "http://example.test", PasswordCost: bcrypt.MinCost}
 	owner, err := svc.Signup(ctx, service.SignupInput{Email: "owner@example.com", Username: "owner", Password: "password-owner"})
 	if err != nil {

@@ -1,9 +1,8 @@
 package service_test
 
 import (
-	"database/sql"
 	"errors"
-	"path/filepath"
+	"os"
 	"regexp"
 	"slices"
 	"sync/atomic"
@@ -11,26 +10,24 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/store"
 )
 
 const dbName = "orders"
 
-// newService opens a fresh store in the test's temp dir. The returned counter says how
-// many times the service woke the e-mail sender.
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
+
+// newService opens a fresh store on the backend internal/teststore chooses. The returned
+// counter says how many times the service woke the e-mail sender.
 func newService(t *testing.T) (*service.Service, *store.Store, string, *atomic.Int32) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, dsn := teststore.Open(t)
 	var queued atomic.Int32
 	svc := &service.Service{Store: st, BaseURL: "http://example.test", PasswordCost: bcrypt.MinCost,
 		EmailQueued: func() { queued.Add(1) }}
-	return svc, st, path, &queued
+	return svc, st, dsn, &queued
 }
 
 // signup makes the account name@example.com with username name.
@@ -48,7 +45,7 @@ func signup(t *testing.T, svc *service.Service, name string) store.User {
 type world struct {
 	svc    *service.Service
 	st     *store.Store
-	path   string
+	dsn    string
 	queued *atomic.Int32
 	db     store.Database
 
@@ -60,7 +57,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{}
-	w.svc, w.st, w.path, w.queued = newService(t)
+	w.svc, w.st, w.dsn, w.queued = newService(t)
 	w.owner = signup(t, w.svc, "owner")
 	w.collaborator = signup(t, w.svc, "collaborator")
 	w.invitee = signup(t, w.svc, "invitee")
@@ -246,16 +243,4 @@ func wantNotFound(t *testing.T, what string, err error) {
 	if !errors.Is(err, service.ErrNotFound) {
 		t.Errorf("%s: %v, want service.ErrNotFound", what, err)
 	}
-}
-
-// execSQL runs one statement on the SQLite file from a connection of its own, as another
-// process would. Package store registers the "sqlite" driver.
-func execSQL(path, stmt string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Exec(stmt)
-	return err
 }

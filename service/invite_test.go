@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/service/servicetest"
 	"dbcollab/store"
@@ -182,7 +183,7 @@ func TestInvitationQueuesEmailInSameTransaction(t *testing.T) {
 	for _, table := range []string{"outbox", "collaborators"} {
 		t.Run("when the write to "+table+" fails, nothing is stored", func(t *testing.T) {
 			w.queued.Store(0)
-			refuseInserts(t, w.path, table, true)
+			refuseInserts(t, w.dsn, table, true)
 			_, _, err := w.svc.Invite(t.Context(), w.owner.ID, dbName, "erin@example.com")
 			if err == nil || !strings.Contains(err.Error(), "refused by the test") {
 				t.Fatalf("Invite = %v, want the failed write's error", err)
@@ -194,7 +195,7 @@ func TestInvitationQueuesEmailInSameTransaction(t *testing.T) {
 			}
 			w.assertNoEmailQueued(t)
 
-			refuseInserts(t, w.path, table, false)
+			refuseInserts(t, w.dsn, table, false)
 			_, erin, err := w.svc.Invite(t.Context(), w.owner.ID, dbName, "erin@example.com")
 			if err != nil {
 				t.Fatalf("Invite once writes work again = %v", err)
@@ -209,16 +210,29 @@ func TestInvitationQueuesEmailInSameTransaction(t *testing.T) {
 }
 
 // refuseInserts makes every insert into table fail, or stops doing so, through a trigger
-// installed from a second connection to the same file.
-func refuseInserts(t *testing.T, path, table string, refuse bool) {
+// installed from a second connection to the same store.
+func refuseInserts(t *testing.T, dsn, table string, refuse bool) {
 	t.Helper()
-	stmt := `DROP TRIGGER refuse_` + table
+	stmts := []string{`DROP TRIGGER refuse_` + table}
 	if refuse {
-		stmt = `CREATE TRIGGER refuse_` + table + ` BEFORE INSERT ON ` + table +
-			` BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`
+		stmts = []string{`CREATE TRIGGER refuse_` + table + ` BEFORE INSERT ON ` + table +
+			` BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`}
 	}
-	if err := execSQL(path, stmt); err != nil {
-		t.Fatal(err)
+	if teststore.Postgres() {
+		stmts = []string{`DROP TRIGGER refuse_` + table + ` ON ` + table}
+		if refuse {
+			stmts = []string{
+				`CREATE OR REPLACE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS
+				$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$`,
+				`CREATE TRIGGER refuse_` + table + ` BEFORE INSERT ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION refuse_insert()`,
+			}
+		}
+	}
+	db := teststore.SQL(t, dsn)
+	for _, stmt := range stmts {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package service_test
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/service/servicetest"
 	"dbcollab/store"
@@ -39,15 +39,12 @@ type lifecycle struct {
 
 func newLifecycle(t *testing.T, limit int) *lifecycle {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(t)
 	clock := servicetest.NewClock(lifecycleStart)
 	lc := &lifecycle{t: t, clock: clock, svc: &service.Service{Store: st, BaseURL: "http://dbcollab.test",
 		PasswordCost: bcrypt.MinCost, Now: clock.Now, InviteTTL: lifecycleTTL, InviteLimit: limit}}
 	lc.owner, lc.bob, lc.pia, lc.sam = lc.signup("owner"), lc.signup("bob"), lc.signup("pia"), lc.signup("sam")
+	var err error
 	if lc.db, err = lc.svc.CreateDatabase(t.Context(), lc.owner.ID, service.NewDatabaseInput{Name: "orders", Plan: service.Plans[0].ID}); err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, clientAddr st
 		if err := tx.PutPasswordReset(ctx, store.PasswordReset{UserID: u.ID, TokenHash: hash, CreatedAt: s.now()}); err != nil && discard == nil {
 			return err
 		}
-		if err := s.queueNotice(ctx, tx, mailer.PasswordResetNotice(u.Email, u.Username, s.BaseURL+links.PasswordResetLink(token))); err != nil {
+		// Discarded, its error too: on PostgreSQL the failed foreign key aborts the
+		// transaction, and this write is refused.
+		if err := s.queueNotice(ctx, tx, mailer.PasswordResetNotice(u.Email, u.Username, s.BaseURL+links.PasswordResetLink(token))); err != nil && discard == nil {
 			return err
 		}
 		return discard

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"dbcollab/internal/testkit"
 	"dbcollab/service"
@@ -173,4 +174,54 @@ func TestLeaveRacingInviteOfSameAddress(t *testing.T) {
 		}
 	}
 	t.Logf("leave racing an invitation of the same address, %d rounds: %v", rounds, outcomes)
+}
+
+func TestInviteLimitHoldsUnder32ConcurrentInviters(t *testing.T) {
+	w := newWorld(t)
+	const n, room = 32, 10
+	inviters := []store.User{w.owner, w.collaborator}
+	for i := len(inviters); i < n; i++ {
+		u, _ := w.member(t, fmt.Sprintf("inviter%d", i))
+		inviters = append(inviters, u)
+	}
+	w.drainOutbox(t)
+	since := time.Now().Add(-24 * time.Hour)
+	sent, err := w.st.CountInvitationsSince(t.Context(), w.db.ID, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.InviteLimit = sent + room
+	message := fmt.Sprintf("This database has reached its limit of %d invitations in 24 hours; try again later", w.svc.InviteLimit)
+
+	errs := make([]error, n)
+	fns := make([]func(), n)
+	for i, actor := range inviters {
+		fns[i] = func() {
+			_, _, errs[i] = w.svc.Invite(t.Context(), actor.ID, dbName, fmt.Sprintf("guest%d@example.com", i))
+		}
+	}
+	testkit.AtOnce(fns...)
+
+	invited, refused := 0, 0
+	for i, err := range errs {
+		e, ok := service.AsError(err)
+		switch {
+		case err == nil:
+			invited++
+		case ok && e.Kind == service.TooMany && e.Message == message:
+			refused++
+		default:
+			t.Errorf("inviter %d: unexpected error %v", i, err)
+		}
+	}
+	t.Logf("%d concurrent inviters with room for %d: %d invited, %d refused", n, room, invited, refused)
+	if invited != room || refused != n-room {
+		t.Errorf("%d invited and %d refused, want %d and %d", invited, refused, room, n-room)
+	}
+	if after, err := w.st.CountInvitationsSince(t.Context(), w.db.ID, since); err != nil || after != w.svc.InviteLimit {
+		t.Errorf("%d invitations in 24 hours (%v), want the limit, %d", after, err, w.svc.InviteLimit)
+	}
+	if mails := w.drainOutbox(t); len(mails) != room {
+		t.Errorf("%d e-mails queued, want %d", len(mails), room)
+	}
 }

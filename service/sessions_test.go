@@ -3,20 +3,19 @@ package service_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/service/servicetest"
-	"dbcollab/store"
 )
 
 func TestSessionIsARowWhoseIDIsStoredHashed(t *testing.T) {
-	svc, st, path, _ := newService(t)
+	svc, _, dsn, _ := newService(t)
 	u := signup(t, svc, "olivia")
 	token, err := svc.StartSession(t.Context(), u.ID, "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "203.0.113.7")
 	if err != nil {
@@ -37,28 +36,15 @@ func TestSessionIsARowWhoseIDIsStoredHashed(t *testing.T) {
 	if !bytes.Equal(in.Session.TokenHash, sum[:]) {
 		t.Errorf("stored %x, want the SHA-256 of the cookie's ID", in.Session.TokenHash)
 	}
-	expectNowhereInFile(t, st, path, token)
+	expectNowhereStored(t, dsn, token)
 }
 
-// expectNowhereInFile checks that secret is in no column of any table, as text or bytes.
-func expectNowhereInFile(t *testing.T, st *store.Store, path, secret string) {
+// expectNowhereStored checks that secret is in no column of any table of the store at
+// dsn, as text or bytes.
+func expectNowhereStored(t *testing.T, dsn, secret string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tables, err := db.QueryContext(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for tables.Next() {
-		var name string
-		tables.Scan(&name)
-		names = append(names, name)
-	}
-	tables.Close()
+	db := teststore.SQL(t, dsn)
+	names := teststore.Tables(t, db)
 	for _, name := range names {
 		rows, err := db.QueryContext(t.Context(), `SELECT * FROM `+name)
 		if err != nil {

@@ -3,15 +3,14 @@ package service
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"dbcollab/internal/teststore"
 
-	"dbcollab/store"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // throttleWorld is a service whose clock the test moves, with one account,
@@ -23,11 +22,7 @@ type throttleWorld struct {
 
 func newThrottleWorld(t *testing.T) *throttleWorld {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "dbcollab.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := teststore.Open(t)
 	w := &throttleWorld{}
 	w.clock.Store(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC).UnixNano())
 	w.svc = &Service{Store: st, PasswordCost: bcrypt.MinCost, Now: func() time.Time { return time.Unix(0, w.clock.Load()) }}
