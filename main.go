@@ -44,7 +44,7 @@ func serveCommand() *cli.Command {
 		OnUsageError: dbcli.OnUsageError,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "localhost:8080", Usage: "address to listen on", Sources: env("ADDR")},
-			&cli.StringFlag{Name: "db", Value: "dbcollab.db", Usage: "SQLite file", Sources: env("DB")},
+			&cli.StringFlag{Name: "db", Value: "dbcollab.db", Usage: "SQLite file, or a postgres:// URL for PostgreSQL", Sources: env("DB")},
 			&cli.StringFlag{Name: "base-url", Usage: "public URL of the dashboard, for links in e-mails (default: from --addr)", Sources: env("BASE_URL")},
 			&cli.StringFlag{Name: "smtp-url", Usage: "smtp://[user:pass@]host:port to send e-mail (default: print e-mails to the log)", Sources: env("SMTP_URL")},
 			&cli.StringFlag{Name: "mail-from", Value: "dbcollab <no-reply@localhost>", Usage: "sender of the e-mails", Sources: env("MAIL_FROM")},

@@ -137,7 +137,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return fmt.Errorf("server: listen on %s: %w", cfg.Addr, err)
 	}
-	log.Info("dbcollab is serving", "addr", ln.Addr().String(), "url", baseURL, "db", cfg.DBPath, "smtp", cfg.SMTPURL != "", "postgres", pg != nil)
+	log.Info("dbcollab is serving", "addr", ln.Addr().String(), "url", baseURL, "db", store.Redacted(cfg.DBPath), "smtp", cfg.SMTPURL != "", "postgres", pg != nil)
 
 	senderCtx, stopSender := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

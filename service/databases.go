@@ -63,6 +63,10 @@ func (s *Service) CreateDatabase(ctx context.Context, ownerID int64, in NewDatab
 	db := store.Database{ID: id, Name: in.Name, Plan: in.Plan, OwnerID: ownerID, CreatedAt: s.now()}
 	created := false
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		if created { // by an attempt that conflicted and was rolled back
+			s.dropFromPostgres(db)
+			created = false
+		}
 		owner, err := tx.UserByID(ctx, ownerID)
 		if err != nil {
 			return err

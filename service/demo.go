@@ -29,6 +29,7 @@ const DemoAccounts = `Demo data (every password: demo-password):
 func (s *Service) SeedDemo(ctx context.Context) (bool, error) {
 	seeded := false
 	err := s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		seeded = false // not what an attempt that conflicted set
 		users, err := tx.CountUsers(ctx)
 		if err != nil || users > 0 {
 			return err

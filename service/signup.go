@@ -92,6 +92,7 @@ func (s *Service) RequestSignup(ctx context.Context, req SignupRequest) (SignupO
 	}
 	var out SignupOutcome
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
+		out = SignupOutcome{} // not what an attempt that conflicted set
 		proven, err := s.invitationProves(ctx, tx.Conn, req.InvitationToken, email)
 		if err != nil {
 			return err

@@ -14,13 +14,13 @@ type PasswordReset struct {
 }
 
 // PutPasswordReset stores r as its account's one open reset link, replacing any other.
+// An account that does not exist gives ErrNotFound, after the same reads, and the
+// transaction can go on (on PostgreSQL, a failed foreign key would end it).
 func (w WriteTx) PutPasswordReset(ctx context.Context, r PasswordReset) error {
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO password_resets (user_id, token_hash, created_at) VALUES (?, ?, ?)
+	return w.changeStatus(ctx, "put password reset", `INSERT INTO password_resets (user_id, token_hash, created_at)
+		SELECT id, ?, CAST(? AS BIGINT) FROM users WHERE id = ?
 		ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`,
-		r.UserID, r.TokenHash, micros(r.CreatedAt)); err != nil {
-		return fmt.Errorf("store: put password reset: %w", err)
-	}
-	return nil
+		r.TokenHash, micros(r.CreatedAt), r.UserID)
 }
 
 // PasswordResetByHash returns the open reset link whose secret hashes to h.

@@ -223,7 +223,7 @@ func (c Conn) CollaboratorByReplacedToken(ctx context.Context, h []byte) (Collab
 func (w WriteTx) ReplaceInvitationToken(ctx context.Context, id int64, newHash []byte, emailID int64, sentAt time.Time) error {
 	if _, err := w.tx.ExecContext(ctx, `
 		INSERT INTO replaced_tokens (token_hash, collaborator_id, replaced_at)
-		SELECT token_hash, id, CAST(? AS BIGINT) FROM collaborators WHERE id = ? AND status = 'pending' AND token_hash IS NOT NULL`,
+		SELECT token_hash, id, ? FROM collaborators WHERE id = ? AND status = 'pending' AND token_hash IS NOT NULL`,
 		micros(sentAt), id); err != nil {
 		return fmt.Errorf("store: remember replaced token: %w", err)
 	}

@@ -37,7 +37,7 @@ func (w WriteTx) DeleteDatabase(ctx context.Context, id string, at time.Time) er
 		what, query string
 		args        []any
 	}{
-		// The CASTs: PostgreSQL takes a bare placeholder in a select list for text.
+		// The CASTs: PostgreSQL types a bare placeholder in a UNION as text.
 		{"remember links", `INSERT INTO deleted_database_links (token_hash, database_name, deleted_at)
 			SELECT m.token_hash, d.name, CAST(?2 AS BIGINT) FROM collaborators m JOIN databases d ON d.id = m.database_id
 			WHERE m.database_id = ?1 AND m.token_hash IS NOT NULL

@@ -12,7 +12,7 @@ import (
 
 // openPostgresStore opens a new, migrated PostgreSQL database, whatever
 // DBCOLLAB_TEST_STORE says.
-func openPostgresStore(t *testing.T) *Store {
+func openPostgresStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(pgtest.Database(t))
 	if err != nil {

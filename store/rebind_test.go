@@ -62,3 +62,15 @@ func withoutPlaceholders(s string) string {
 	}
 	return b.String()
 }
+
+func TestRedactedHidesThePostgresPassword(t *testing.T) {
+	for in, want := range map[string]string{
+		"dbcollab.db": "dbcollab.db",
+		"postgres://app:s3cret@db.internal:5432/store": "postgres://app:xxxxx@db.internal:5432/store",
+		"postgresql://app@db/store?sslmode=require":    "postgresql://app@db/store?sslmode=require",
+	} {
+		if got := Redacted(in); got != want || strings.Contains(got, "s3cret") {
+			t.Errorf("Redacted(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

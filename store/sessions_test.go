@@ -98,3 +98,20 @@ func TestSessionRows(t *testing.T) {
 		t.Errorf("left %+v, want the one kept", list)
 	}
 }
+
+func TestPasswordResetOfNoAccountIsNotFoundAndTheTransactionGoesOn(t *testing.T) {
+	s, ada, _ := apiTokenStore(t)
+	ctx := context.Background()
+	err := s.Tx(ctx, func(tx WriteTx) error {
+		if err := tx.PutPasswordReset(ctx, PasswordReset{UserID: ada.ID + 100, TokenHash: []byte{9}, CreatedAt: testClock}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("reset of no account: %v, want ErrNotFound", err)
+		}
+		return tx.PutPasswordReset(ctx, PasswordReset{UserID: ada.ID, TokenHash: []byte{1}, CreatedAt: testClock})
+	})
+	if err != nil {
+		t.Fatalf("the transaction after it: %v", err)
+	}
+	if r, err := s.PasswordResetByHash(ctx, []byte{1}); err != nil || r.UserID != ada.ID || !r.CreatedAt.Equal(testClock) {
+		t.Errorf("PasswordResetByHash = %+v, %v; want ada's", r, err)
+	}
+}

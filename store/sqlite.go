@@ -44,7 +44,6 @@ func openSQLite(path string) (*Store, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	s := newStore(db, false)
-	s.writer = make(chan struct{}, 1)
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err

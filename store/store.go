@@ -77,7 +77,7 @@ type Store struct {
 	db    *sql.DB
 	stmts *statements
 	pg    bool
-	// writer holds a token while a write runs: see lockWriter. SQLite only.
+	// writer holds a token while a write runs: see lockWriter.
 	writer chan struct{}
 }
 
@@ -92,7 +92,7 @@ func Open(dsn string) (*Store, error) {
 }
 
 func newStore(db *sql.DB, pg bool) *Store {
-	s := &Store{db: db, stmts: &statements{db: db, pg: pg}, pg: pg}
+	s := &Store{db: db, stmts: &statements{db: db, pg: pg}, pg: pg, writer: make(chan struct{}, 1)}
 	s.Conn = Conn{q: pooled{s}, pg: pg}
 	return s
 }
@@ -116,7 +116,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // SERIALIZABLE, and when it conflicts with a concurrent one (a serialization failure or
 // a deadlock) it is rolled back and fn runs again, up to txAttempts times: fn may run
 // more than once, so it must do nothing outside the transaction (no e-mail sent, no
-// append to a slice it did not make) and set, not accumulate, what it returns.
+// append to a slice it did not make) and set, not accumulate, what it returns. There a
+// statement that fails (a duplicate, a foreign key) also ends the transaction: fn must
+// return its error rather than go on.
 func (s *Store) Tx(ctx context.Context, fn func(tx WriteTx) error) error {
 	return s.transact(ctx, s.stmts, s.writeOptions(), fn)
 }

@@ -47,7 +47,7 @@ func sqliteOnly(t testing.TB, why string) {
 // testClock is a fixed instant with microsecond precision, the precision times are stored with.
 var testClock = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
 
-func createUser(t *testing.T, s *Store, email, username string) User {
+func createUser(t testing.TB, s *Store, email, username string) User {
 	t.Helper()
 	u := User{Email: email, Username: username, PasswordHash: "x", CreatedAt: testClock}
 	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.CreateUser(context.Background(), &u) }); err != nil {
@@ -56,7 +56,7 @@ func createUser(t *testing.T, s *Store, email, username string) User {
 	return u
 }
 
-func createDatabase(t *testing.T, s *Store, id, name string, owner User) Database {
+func createDatabase(t testing.TB, s *Store, id, name string, owner User) Database {
 	t.Helper()
 	d := Database{ID: id, Name: name, Plan: "plan", OwnerID: owner.ID, CreatedAt: testClock}
 	if err := s.Tx(context.Background(), func(tx WriteTx) error { return tx.CreateDatabase(context.Background(), d) }); err != nil {
