@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dbcollab/access"
+	"dbcollab/internal/teststore"
 	"dbcollab/store"
 )
 
@@ -38,7 +39,7 @@ func TestTwoRunnersOnOneStoreApplyEachJobOnce(t *testing.T) {
 	e := newEnvRunning(t, false)
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	second, err := store.Open(e.path)
+	second, err := store.Open(e.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,8 @@ func TestTwoRunnersOnOneStoreApplyEachJobOnce(t *testing.T) {
 	for range databases {
 		e.member(t, owner, e.database(t, owner), member)
 	}
-	waitFor(t, 30*time.Second, "every job done", func() bool { return unfinishedJobs(t, e.path) == 0 })
+	db := teststore.SQL(t, e.dsn)
+	waitFor(t, 30*time.Second, "every job done", func() bool { return unfinishedJobs(t, db) == 0 })
 
 	out := logs.String()
 	if bad := regexp.MustCompile(`level=(WARN|ERROR).*`).FindAllString(out, -1); len(bad) > 0 {
@@ -95,14 +97,9 @@ func TestTwoRunnersOnOneStoreApplyEachJobOnce(t *testing.T) {
 	}
 }
 
-// unfinishedJobs counts the access jobs not done yet in the SQLite file at path.
-func unfinishedJobs(t testing.TB, path string) int {
+// unfinishedJobs counts the access jobs not done yet in the store db is open on.
+func unfinishedJobs(t testing.TB, db *sql.DB) int {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM outbox WHERE kind != 'email' AND sent_at IS NULL AND failed_at IS NULL`).Scan(&n); err != nil {
 		t.Fatal(err)

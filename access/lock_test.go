@@ -4,18 +4,18 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"dbcollab/internal/pgtest"
+	"dbcollab/internal/teststore"
 	"dbcollab/store"
 )
 
 // A job of one instance waits while another reconciles, and jobs do not wait for each other.
 func TestAJobWaitsWhileAnotherInstanceReconciles(t *testing.T) {
 	cluster := pgtest.Start(t)
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	path := teststore.DSN(t)
 	var servers []*Server
 	for range 2 {
 		st, err := store.Open(path)

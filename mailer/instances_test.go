@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/store"
 )
 
@@ -40,7 +40,7 @@ func openInstance(t *testing.T, path string) *store.Store {
 
 // Two instances on one store, each with its sender: every e-mail is delivered once.
 func TestTwoSendersOnOneStoreDeliverEachEmailOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	path := teststore.DSN(t)
 	server := &countingServer{delivered: map[int64]int{}}
 	var senders []*Sender
 	for range 2 {
@@ -86,7 +86,7 @@ func TestTwoSendersOnOneStoreDeliverEachEmailOnce(t *testing.T) {
 // The e-mail a sender claimed when its instance died goes to another sender once the
 // claim has lapsed: the same row, so the same Message-ID.
 func TestEmailOfADeadSenderIsDeliveredByAnotherAfterItsLease(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	path := teststore.DSN(t)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -2,13 +2,13 @@ package service_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"dbcollab/internal/teststore"
 	"dbcollab/service"
 	"dbcollab/service/servicetest"
 	"dbcollab/store"
@@ -18,7 +18,7 @@ import (
 // store run, sharing clock.
 func twoInstances(t *testing.T, clock *servicetest.Clock) (*service.Service, *service.Service) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "dbcollab.db")
+	path := teststore.DSN(t)
 	var svcs []*service.Service
 	for range 2 {
 		st, err := store.Open(path)
