@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Database is a dedicated PostgreSQL database registered on the dashboard.
@@ -50,6 +52,10 @@ func scanDatabase(row interface{ Scan(...any) error }) (Database, error) {
 // owner or an accepted collaborator, and ErrNotFound otherwise: a database someone may
 // not see does not exist for them.
 func (c Conn) DatabaseForMember(ctx context.Context, ref string, userID int64) (Database, error) {
+	// PostgreSQL refuses such text as an argument; no database is named so.
+	if c.pg && (!utf8.ValidString(ref) || strings.ContainsRune(ref, 0)) {
+		return Database{}, fmt.Errorf("store: database for member: %w", ErrNotFound)
+	}
 	d, err := scanDatabase(c.q.QueryRowContext(ctx, `
 		SELECT `+databaseColumns+`
 		FROM databases d
