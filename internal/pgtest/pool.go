@@ -54,17 +54,10 @@ func PooledDatabase(tb testing.TB) string {
 }
 
 func newDatabase(c *Cluster) (*database, error) {
-	ctx := context.Background()
 	b := make([]byte, 8)
 	rand.Read(b)
 	name := "store_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, c.AdminURL())
-	if err != nil {
-		return nil, err
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	conn.Close(ctx)
-	if err != nil {
+	if err := c.admin(c.AdminURL(), "CREATE DATABASE "+name); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(c.AdminURL())
