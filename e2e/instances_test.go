@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -185,7 +186,9 @@ func (lb *balancer) set(i int, url string) {
 }
 
 // do sends the request made by newReq, moving on to the next instance on a refused
-// connection; it fails only once every instance refused it.
+// connection (any failure to connect: an instance closing its listener may also reset
+// a connection it had not accepted yet; either way the request was never sent); it
+// fails only once every instance refused it.
 func (lb *balancer) do(client *http.Client, newReq func(base string) (*http.Request, error)) (*http.Response, error) {
 	lb.mu.Lock()
 	first := lb.next
@@ -199,11 +202,17 @@ func (lb *balancer) do(client *http.Client, newReq func(base string) (*http.Requ
 			return nil, reqErr
 		}
 		var resp *http.Response
-		if resp, err = client.Do(req); err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
+		if resp, err = client.Do(req); err == nil || !refused(err) {
 			return resp, err
 		}
 	}
 	return nil, err
+}
+
+// refused reports whether err is a failure to connect, before anything was sent.
+func refused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // TestInstancesRollingRestartUnderLoadFailsNoRequest stops A gracefully, starts it again, then
