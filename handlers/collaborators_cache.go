@@ -105,7 +105,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	rows, filter := rowQuery(c)
 	key := collaboratorsKey{userID: currentUser(c).ID, ref: c.Param("db"), rows: rows, page: activityPage(c), csrf: token, gzip: acceptsGzip(c)}
 	keep := flash.text == "" && filter.Errors == nil && rows.Status != store.StatusPending && rows.Status != store.StatusExpired
-	member, err := s.Service.Membership(c.Request().Context(), key.userID, key.ref)
+	member, err := s.membership(c)
 	if err != nil {
 		return err
 	}

@@ -22,12 +22,12 @@ import (
 // that the next view shows the change: the cache may only ever answer what a fresh
 // render would.
 
-// Statements of one view of the tab: the user and the membership check (which reads the
-// database's version), when the page comes from the cache; also the rows and the
-// Activity when it is made again.
+// Statements of one view of the tab: the session with its user and the membership check
+// (which reads the database's version), one query, when the page comes from the cache;
+// also the rows and the Activity when it is made again.
 const (
-	cachedViewStatements = 2
-	freshViewStatements  = 4
+	cachedViewStatements = 1
+	freshViewStatements  = 3
 )
 
 // inProcess serves a GET of path as a's browser sends it (its cookies, gzip), in

@@ -20,7 +20,7 @@ func (s *Server) collaboratorsList(c echo.Context) error {
 // notice (if any) in place of the flash and the page of Activity the query asks for.
 func (s *Server) renderCollaborators(c echo.Context, status int, addForm views.AddForm, notice string) error {
 	page := activityPage(c)
-	member, err := s.Service.Membership(c.Request().Context(), currentUser(c).ID, c.Param("db"))
+	member, err := s.membership(c)
 	if err != nil {
 		return err
 	}

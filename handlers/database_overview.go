@@ -12,7 +12,7 @@ import (
 // databaseOverview shows what the database is, how the viewer connects to it, and its usage.
 func (s *Server) databaseOverview(c echo.Context) error {
 	ctx, user := c.Request().Context(), currentUser(c)
-	m, err := s.Service.Membership(ctx, user.ID, c.Param("db"))
+	m, err := s.membership(c)
 	if err != nil {
 		return err
 	}

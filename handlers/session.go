@@ -19,6 +19,8 @@ const (
 	userKey     = "user"
 	// sessionRowKey is the request's store.Session, when signed in.
 	sessionRowKey = "session_row"
+	// viewedKey is the *service.Viewed that loadUser read with the session.
+	viewedKey = "viewed_database"
 
 	// sessionID is the random ID of the session row: the cookie's only proof of a sign-in.
 	sessionID         = "sid"
@@ -77,11 +79,14 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if token, ok := s.session(c).Values[sessionID].(string); ok {
-			in, err := s.Service.SessionUser(c.Request().Context(), token)
+			in, err := s.signedIn(c, token)
 			switch {
 			case err == nil:
 				c.Set(userKey, &in.User)
 				c.Set(sessionRowKey, in.Session)
+				if in.Viewed != nil {
+					c.Set(viewedKey, in.Viewed)
+				}
 				if in.Touched {
 					// A new cookie, so that it expires after as much idle time as its row.
 					s.saveAfterWrite(c, s.session(c))
@@ -92,6 +97,26 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// signedIn reads the session the cookie names; for a page of a database, its account's
+// membership of that database with it, as the page's handler asks for it next.
+func (s *Server) signedIn(c echo.Context, token string) (service.SignedIn, error) {
+	ctx := c.Request().Context()
+	if ref := c.Param("db"); ref != "" && (c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead) {
+		return s.Service.SessionUserIn(ctx, token, ref)
+	}
+	return s.Service.SessionUser(ctx, token)
+}
+
+// membership is the signed-in user's membership of the database the path names: as
+// read with the session when the request began (loadUser), or read now.
+func (s *Server) membership(c echo.Context) (service.Membership, error) {
+	ref := c.Param("db")
+	if v, ok := c.Get(viewedKey).(*service.Viewed); ok && v.Ref == ref {
+		return v.Membership, v.Err
+	}
+	return s.Service.Membership(c.Request().Context(), currentUser(c).ID, ref)
 }
 
 // currentSession is the signed-in request's session row.

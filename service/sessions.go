@@ -56,35 +56,65 @@ func (s *Service) startSession(ctx context.Context, tx store.WriteTx, userID int
 }
 
 // SignedIn is a live session and its account. Touched says its "last seen" was just
-// recorded, so that the cookie can be given a new expiry too.
+// recorded, so that the cookie can be given a new expiry too. Viewed is, when
+// SessionUserIn was asked about a database, the account's membership of it.
 type SignedIn struct {
 	Session store.Session
 	User    store.User
 	Touched bool
+	Viewed  *Viewed
+}
+
+// Viewed is what Service.Membership would answer for the database named Ref, read with
+// the session at the start of the request.
+type Viewed struct {
+	Ref        string
+	Membership Membership
+	Err        error
 }
 
 // SessionUser returns the session a cookie's ID names, and its account; a session
 // logged out, idle for longer than the TTL, or never made is ErrSessionEnded. Its
 // "last seen" is recorded at most every few minutes.
 func (s *Service) SessionUser(ctx context.Context, token string) (SignedIn, error) {
+	return s.signedIn(ctx, token, func(hash []byte) (SignedIn, error) {
+		sess, user, err := s.Store.SessionByHash(ctx, hash)
+		return SignedIn{Session: sess, User: user}, err
+	})
+}
+
+// SessionUserIn is SessionUser for a page of the database ref (name or ID): the
+// account's membership of it is read by the same query, into Viewed.
+func (s *Service) SessionUserIn(ctx context.Context, token, ref string) (SignedIn, error) {
+	return s.signedIn(ctx, token, func(hash []byte) (SignedIn, error) {
+		sess, user, db, member, err := s.Store.SessionInDatabase(ctx, hash, ref)
+		viewed := &Viewed{Ref: ref, Membership: Membership{db: db}}
+		if !member {
+			viewed.Err = ErrNotFound
+		}
+		return SignedIn{Session: sess, User: user, Viewed: viewed}, err
+	})
+}
+
+// signedIn is SessionUser with the session (and what comes with it) read by read.
+func (s *Service) signedIn(ctx context.Context, token string, read func(hash []byte) (SignedIn, error)) (SignedIn, error) {
 	hash, ok := parseSecret(sessionPrefix, token)
 	if !ok {
 		return SignedIn{}, ErrSessionEnded
 	}
-	sess, user, err := s.Store.SessionByHash(ctx, hash)
+	in, err := read(hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return SignedIn{}, ErrSessionEnded
 	}
 	if err != nil {
 		return SignedIn{}, err
 	}
-	in := SignedIn{Session: sess, User: user}
 	now := s.now()
-	if !now.Before(sess.LastSeenAt.Add(s.sessionTTL())) {
+	if !now.Before(in.Session.LastSeenAt.Add(s.sessionTTL())) {
 		return SignedIn{}, ErrSessionEnded
 	}
-	if now.Sub(sess.LastSeenAt) >= sessionTouchInterval {
-		if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.TouchSession(ctx, sess.ID, now) }); err != nil {
+	if now.Sub(in.Session.LastSeenAt) >= sessionTouchInterval {
+		if err := s.Store.Tx(ctx, func(tx store.WriteTx) error { return tx.TouchSession(ctx, in.Session.ID, now) }); err != nil {
 			return SignedIn{}, err
 		}
 		in.Session.LastSeenAt, in.Touched = now, true

@@ -52,8 +52,7 @@ func scanDatabase(row interface{ Scan(...any) error }) (Database, error) {
 // owner or an accepted collaborator, and ErrNotFound otherwise: a database someone may
 // not see does not exist for them.
 func (c Conn) DatabaseForMember(ctx context.Context, ref string, userID int64) (Database, error) {
-	// PostgreSQL refuses such text as an argument; no database is named so.
-	if c.pg && (!utf8.ValidString(ref) || strings.ContainsRune(ref, 0)) {
+	if c.unnameable(ref) {
 		return Database{}, fmt.Errorf("store: database for member: %w", ErrNotFound)
 	}
 	d, err := scanDatabase(c.q.QueryRowContext(ctx, `
@@ -67,6 +66,12 @@ func (c Conn) DatabaseForMember(ctx context.Context, ref string, userID int64) (
 		return Database{}, notFound("database for member", err)
 	}
 	return d, nil
+}
+
+// unnameable says that ref names no database and must not reach the query: PostgreSQL
+// refuses such text as an argument.
+func (c Conn) unnameable(ref string) bool {
+	return c.pg && (!utf8.ValidString(ref) || strings.ContainsRune(ref, 0))
 }
 
 // DatabaseByID returns the database with that ID, whoever asks.

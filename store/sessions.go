@@ -59,6 +59,40 @@ func (c Conn) SessionByHash(ctx context.Context, h []byte) (Session, User, error
 	return s, u, nil
 }
 
+// SessionInDatabase is SessionByHash with, read by the same query, the database named
+// ref if the session's user may see it (DatabaseForMember); member is false if not.
+// A signed-in page of a database makes these two reads first: one round trip, not two.
+func (c Conn) SessionInDatabase(ctx context.Context, h []byte, ref string) (s Session, u User, d Database, member bool, err error) {
+	if c.unnameable(ref) {
+		s, u, err = c.SessionByHash(ctx, h)
+		return s, u, Database{}, false, err
+	}
+	var userCreated, dbCreated int64
+	var verified, confirmSent sql.NullInt64
+	s, err = scanSession(c.q.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
+			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at,
+			coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.plan, ''), coalesce(d.owner_id, 0), coalesce(d.created_at, 0),
+			coalesce(d.version, 0), coalesce(o.email, ''), coalesce(o.username, '')
+		FROM sessions s
+		JOIN users u ON u.id = s.user_id
+		LEFT JOIN (databases d
+			JOIN users o ON o.id = d.owner_id
+			JOIN collaborators m ON m.database_id = d.id AND m.status IN ('owner', 'accepted'))
+		ON (d.id = ? OR d.name = ?) AND m.user_id = s.user_id
+		WHERE s.token_hash = ?`, ref, ref, h),
+		&u.ID, &u.Email, &u.Username, &u.PasswordHash, &userCreated, &verified, &u.ConfirmHash, &confirmSent,
+		&d.ID, &d.Name, &d.Plan, &d.OwnerID, &dbCreated, &d.Version, &d.Owner.Email, &d.Owner.Username)
+	if err != nil {
+		return Session{}, User{}, Database{}, false, notFound("session in database", err)
+	}
+	u.CreatedAt, u.VerifiedAt, u.ConfirmSentAt = fromMicros(userCreated), fromNullMicros(verified), fromNullMicros(confirmSent)
+	if d.ID == "" {
+		return s, u, Database{}, false, nil
+	}
+	d.CreatedAt, d.Owner.ID = fromMicros(dbCreated), d.OwnerID
+	return s, u, d, true, nil
+}
+
 // SessionsForUser lists userID's sessions, the most recently seen first.
 func (c Conn) SessionsForUser(ctx context.Context, userID int64) ([]Session, error) {
 	rows, err := c.q.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions s
