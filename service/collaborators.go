@@ -55,17 +55,14 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 	var db store.Database
 	var invite store.Collaborator
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
-		if db, err = databaseForMember(ctx, tx.Conn, inviterID, ref); err != nil {
+		var inviter store.User
+		if db, inviter, err = databaseWithMember(ctx, tx.Conn, inviterID, ref); err != nil {
 			return err
 		}
 		if err := refuseLiveAddress(ctx, tx.Conn, db, email); err != nil {
 			return err
 		}
 		if err := s.checkInviteLimits(ctx, tx.Conn, db, inviterID, email); err != nil {
-			return err
-		}
-		inviter, err := tx.UserByID(ctx, inviterID)
-		if err != nil {
 			return err
 		}
 		invite, err = s.insertInvitation(ctx, tx, db, inviter, email)
@@ -88,27 +85,31 @@ func (s *Service) insertInvitation(ctx context.Context, tx store.WriteTx, db sto
 	now := s.now()
 	invite := store.Collaborator{DatabaseID: db.ID, Email: email, Status: store.StatusPending, InvitedBy: inviter.ID,
 		InviterName: inviter.Username, TokenHash: hash, InvitedAt: now, SentAt: now}
-	if invite.EmailID, err = s.queueInvitation(ctx, tx, db, inviter, email, token); err != nil {
-		return store.Collaborator{}, err
-	}
-	if err := tx.InsertCollaborator(ctx, &invite); errors.Is(err, store.ErrDuplicate) {
+	msg := s.invitationEmail(db, inviter, email, token)
+	event := store.Event{DatabaseID: db.ID, Type: store.EventInvited, ActorID: inviter.ID, Target: email, At: now}
+	if err := tx.InsertInvitation(ctx, &msg, &invite, event); errors.Is(err, store.ErrDuplicate) {
 		return store.Collaborator{}, conflict("email", fmt.Sprintf("%s has already been invited to %s", email, db.Name))
 	} else if err != nil {
 		return store.Collaborator{}, err
 	}
-	err = tx.InsertEvent(ctx, store.Event{DatabaseID: db.ID, Type: store.EventInvited, ActorID: inviter.ID, Target: email, At: now})
-	return invite, err
+	return invite, nil
 }
 
 // queueInvitation puts the invitation e-mail with its link in the outbox.
 func (s *Service) queueInvitation(ctx context.Context, tx store.WriteTx, db store.Database, inviter store.User, email, token string) (int64, error) {
+	msg := s.invitationEmail(db, inviter, email, token)
+	err := tx.EnqueueEmail(ctx, &msg)
+	return msg.ID, err
+}
+
+// invitationEmail is the invitation e-mail to email, with its link.
+func (s *Service) invitationEmail(db store.Database, inviter store.User, email, token string) store.Email {
 	msg := mailer.Invitation(email, mailer.InvitationData{
 		DatabaseName: db.Name, InviterName: inviter.Username, InviterEmail: inviter.Email,
 		Link: s.BaseURL + links.InvitationLink(token), ExpiresAt: s.now().Add(s.inviteTTL()),
 	})
 	msg.CreatedAt = s.now()
-	err := tx.EnqueueEmail(ctx, &msg)
-	return msg.ID, err
+	return msg
 }
 
 // checkInviteLimits refuses a further invitation or resend once, in the last 24 hours,

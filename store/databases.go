@@ -41,11 +41,25 @@ func (w WriteTx) CreateDatabase(ctx context.Context, d Database) error {
 const databaseColumns = `d.id, d.name, d.plan, d.owner_id, d.created_at, d.version, o.email, o.username`
 
 func scanDatabase(row interface{ Scan(...any) error }) (Database, error) {
-	var d Database
-	var created int64
-	err := row.Scan(&d.ID, &d.Name, &d.Plan, &d.OwnerID, &created, &d.Version, &d.Owner.Email, &d.Owner.Username)
-	d.CreatedAt, d.Owner.ID = fromMicros(created), d.OwnerID
-	return d, err
+	var d databaseDest
+	err := row.Scan(d.fields()...)
+	return d.database(), err
+}
+
+// databaseDest receives a database's databaseColumns, read with other columns.
+type databaseDest struct {
+	d       Database
+	created int64
+}
+
+func (x *databaseDest) fields() []any {
+	return []any{&x.d.ID, &x.d.Name, &x.d.Plan, &x.d.OwnerID, &x.created, &x.d.Version, &x.d.Owner.Email, &x.d.Owner.Username}
+}
+
+// database is the database scanned.
+func (x *databaseDest) database() Database {
+	x.d.CreatedAt, x.d.Owner.ID = fromMicros(x.created), x.d.OwnerID
+	return x.d
 }
 
 // DatabaseForMember returns the database named ref (its name or its ID) if userID is its
@@ -66,6 +80,28 @@ func (c Conn) DatabaseForMember(ctx context.Context, ref string, userID int64) (
 		return Database{}, notFound("database for member", err)
 	}
 	return d, nil
+}
+
+// DatabaseWithMember is DatabaseForMember with the member's own account, read by the
+// same query: what a write made by a member (an invitation) needs of both.
+func (c Conn) DatabaseWithMember(ctx context.Context, ref string, userID int64) (Database, User, error) {
+	if c.unnameable(ref) {
+		return Database{}, User{}, fmt.Errorf("store: database with member: %w", ErrNotFound)
+	}
+	var d databaseDest
+	var member userDest
+	err := c.q.QueryRowContext(ctx, `
+		SELECT `+databaseColumns+`, me.id, me.email, me.username, me.password_hash, me.created_at, me.verified_at, me.confirm_hash, me.confirm_sent_at
+		FROM databases d
+		JOIN users o ON o.id = d.owner_id
+		JOIN collaborators m ON m.database_id = d.id
+		JOIN users me ON me.id = m.user_id
+		WHERE (d.id = ? OR d.name = ?) AND m.user_id = ? AND m.status IN ('owner', 'accepted')`, ref, ref, userID).
+		Scan(append(d.fields(), member.fields()...)...)
+	if err != nil {
+		return Database{}, User{}, notFound("database with member", err)
+	}
+	return d.database(), member.user(), nil
 }
 
 // unnameable says that ref names no database and must not reach the query: PostgreSQL

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -45,18 +44,14 @@ func scanSession(row interface{ Scan(...any) error }, more ...any) (Session, err
 // SessionByHash returns the session whose ID hashes to h, with its user: one query, as
 // every signed-in request makes it.
 func (c Conn) SessionByHash(ctx context.Context, h []byte) (Session, User, error) {
-	var u User
-	var userCreated int64
-	var verified, confirmSent sql.NullInt64
+	var u userDest
 	s, err := scanSession(c.q.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
 			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, h),
-		&u.ID, &u.Email, &u.Username, &u.PasswordHash, &userCreated, &verified, &u.ConfirmHash, &confirmSent)
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, h), u.fields()...)
 	if err != nil {
 		return Session{}, User{}, notFound("session by hash", err)
 	}
-	u.CreatedAt, u.VerifiedAt, u.ConfirmSentAt = fromMicros(userCreated), fromNullMicros(verified), fromNullMicros(confirmSent)
-	return s, u, nil
+	return s, u.user(), nil
 }
 
 // SessionInDatabase is SessionByHash with, read by the same query, the database named
@@ -67,8 +62,8 @@ func (c Conn) SessionInDatabase(ctx context.Context, h []byte, ref string) (s Se
 		s, u, err = c.SessionByHash(ctx, h)
 		return s, u, Database{}, false, err
 	}
-	var userCreated, dbCreated int64
-	var verified, confirmSent sql.NullInt64
+	var user userDest
+	var db databaseDest
 	s, err = scanSession(c.q.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
 			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at,
 			coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.plan, ''), coalesce(d.owner_id, 0), coalesce(d.created_at, 0),
@@ -80,17 +75,14 @@ func (c Conn) SessionInDatabase(ctx context.Context, h []byte, ref string) (s Se
 			JOIN collaborators m ON m.database_id = d.id AND m.status IN ('owner', 'accepted'))
 		ON (d.id = ? OR d.name = ?) AND m.user_id = s.user_id
 		WHERE s.token_hash = ?`, ref, ref, h),
-		&u.ID, &u.Email, &u.Username, &u.PasswordHash, &userCreated, &verified, &u.ConfirmHash, &confirmSent,
-		&d.ID, &d.Name, &d.Plan, &d.OwnerID, &dbCreated, &d.Version, &d.Owner.Email, &d.Owner.Username)
+		append(user.fields(), db.fields()...)...)
 	if err != nil {
 		return Session{}, User{}, Database{}, false, notFound("session in database", err)
 	}
-	u.CreatedAt, u.VerifiedAt, u.ConfirmSentAt = fromMicros(userCreated), fromNullMicros(verified), fromNullMicros(confirmSent)
-	if d.ID == "" {
-		return s, u, Database{}, false, nil
+	if db.d.ID == "" {
+		return s, user.user(), Database{}, false, nil
 	}
-	d.CreatedAt, d.Owner.ID = fromMicros(dbCreated), d.OwnerID
-	return s, u, d, true, nil
+	return s, user.user(), db.database(), true, nil
 }
 
 // SessionsForUser lists userID's sessions, the most recently seen first.

@@ -43,12 +43,27 @@ func (w WriteTx) CreateUser(ctx context.Context, u *User) error {
 const userColumns = `id, email, username, password_hash, created_at, verified_at, confirm_hash, confirm_sent_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
-	var u User
-	var created int64
-	var verified, confirmSent sql.NullInt64
-	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.PasswordHash, &created, &verified, &u.ConfirmHash, &confirmSent)
-	u.CreatedAt, u.VerifiedAt, u.ConfirmSentAt = fromMicros(created), fromNullMicros(verified), fromNullMicros(confirmSent)
-	return u, err
+	var u userDest
+	err := row.Scan(u.fields()...)
+	return u.user(), err
+}
+
+// userDest receives a user's userColumns, read with other columns by a query that
+// joins users.
+type userDest struct {
+	u                     User
+	created               int64
+	verified, confirmSent sql.NullInt64
+}
+
+func (d *userDest) fields() []any {
+	return []any{&d.u.ID, &d.u.Email, &d.u.Username, &d.u.PasswordHash, &d.created, &d.verified, &d.u.ConfirmHash, &d.confirmSent}
+}
+
+// user is the user scanned.
+func (d *userDest) user() User {
+	d.u.CreatedAt, d.u.VerifiedAt, d.u.ConfirmSentAt = fromMicros(d.created), fromNullMicros(d.verified), fromNullMicros(d.confirmSent)
+	return d.u
 }
 
 // UserByID returns the user with that ID.
