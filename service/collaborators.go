@@ -55,17 +55,21 @@ func (s *Service) Invite(ctx context.Context, inviterID int64, ref, rawEmail str
 	var db store.Database
 	var invite store.Collaborator
 	err = s.Store.Tx(ctx, func(tx store.WriteTx) error {
-		var inviter store.User
-		if db, inviter, err = databaseWithMember(ctx, tx.Conn, inviterID, ref); err != nil {
+		// What the rules read, in one query: the writer waits for each round trip.
+		check, err := tx.CheckInvitation(ctx, ref, inviterID, email, s.now().Add(-inviteLimitWindow), s.countedLimits())
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		if err := refuseLiveAddress(ctx, tx.Conn, db, email); err != nil {
+		db = check.Database
+		if err := refuseLiveAddress(db, email, check.LiveStatus); err != nil {
 			return err
 		}
-		if err := s.checkInviteLimits(ctx, tx.Conn, db, inviterID, email); err != nil {
+		if err := s.refuseOverLimits(email, check.Sent); err != nil {
 			return err
 		}
-		invite, err = s.insertInvitation(ctx, tx, db, inviter, email)
+		invite, err = s.insertInvitation(ctx, tx, db, check.Inviter, email)
 		return err
 	})
 	if err != nil {
@@ -117,43 +121,60 @@ func (s *Service) invitationEmail(db store.Database, inviter store.User, email, 
 // databases) or the address received InviteLimitPerRecipient (across databases).
 func (s *Service) checkInviteLimits(ctx context.Context, tx store.Conn, db store.Database, senderID int64, email string) error {
 	since := s.now().Add(-inviteLimitWindow)
-	limits := []struct {
-		limit   int
-		count   func() (int, error)
-		message string
+	counted := s.countedLimits()
+	var sent store.Sent
+	for _, c := range []struct {
+		asked bool
+		n     *int
+		count func() (int, error)
 	}{
-		{s.InviteLimit, func() (int, error) { return tx.CountInvitationsSince(ctx, db.ID, since) },
-			fmt.Sprintf("This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)},
-		{s.InviteLimitPerInviter, func() (int, error) { return tx.CountInvitationsSentBy(ctx, senderID, since) },
-			fmt.Sprintf("You have reached your limit of %d invitations in 24 hours; try again later", s.InviteLimitPerInviter)},
-		{s.InviteLimitPerRecipient, func() (int, error) { return tx.CountInvitationsSentTo(ctx, email, since) },
-			fmt.Sprintf("%s has already received %d invitations in 24 hours; try again later", email, s.InviteLimitPerRecipient)},
-	}
-	for _, l := range limits {
-		if l.limit <= 0 {
+		{counted.InDatabase, &sent.InDatabase, func() (int, error) { return tx.CountInvitationsSince(ctx, db.ID, since) }},
+		{counted.ByInviter, &sent.ByInviter, func() (int, error) { return tx.CountInvitationsSentBy(ctx, senderID, since) }},
+		{counted.ToAddress, &sent.ToAddress, func() (int, error) { return tx.CountInvitationsSentTo(ctx, email, since) }},
+	} {
+		if !c.asked {
 			continue
 		}
-		n, err := l.count()
-		if err != nil {
+		var err error
+		if *c.n, err = c.count(); err != nil {
 			return err
 		}
-		if n >= l.limit {
+	}
+	return s.refuseOverLimits(email, sent)
+}
+
+// countedLimits says which counts the invitation limits need: those of the limits set.
+func (s *Service) countedLimits() store.Counted {
+	return store.Counted{InDatabase: s.InviteLimit > 0, ByInviter: s.InviteLimitPerInviter > 0, ToAddress: s.InviteLimitPerRecipient > 0}
+}
+
+// refuseOverLimits refuses an invitation or resend of email that sent, counted over
+// the last 24 hours, puts at or over a limit set (see checkInviteLimits).
+func (s *Service) refuseOverLimits(email string, sent store.Sent) error {
+	for _, l := range []struct {
+		limit, sent int
+		message     string
+	}{
+		{s.InviteLimit, sent.InDatabase,
+			fmt.Sprintf("This database has reached its limit of %d invitations in 24 hours; try again later", s.InviteLimit)},
+		{s.InviteLimitPerInviter, sent.ByInviter,
+			fmt.Sprintf("You have reached your limit of %d invitations in 24 hours; try again later", s.InviteLimitPerInviter)},
+		{s.InviteLimitPerRecipient, sent.ToAddress,
+			fmt.Sprintf("%s has already received %d invitations in 24 hours; try again later", email, s.InviteLimitPerRecipient)},
+	} {
+		if l.limit > 0 && l.sent >= l.limit {
 			return &Error{Kind: TooMany, Field: "email", Message: l.message}
 		}
 	}
 	return nil
 }
 
-// refuseLiveAddress says why email cannot be invited to db, if it already has a live row.
-func refuseLiveAddress(ctx context.Context, tx store.Conn, db store.Database, email string) error {
-	existing, err := tx.LiveCollaboratorByEmail(ctx, db.ID, email)
-	if errors.Is(err, store.ErrNotFound) {
+// refuseLiveAddress says why email cannot be invited to db, if it already has a live
+// row there, of status liveStatus ("" if none).
+func refuseLiveAddress(db store.Database, email, liveStatus string) error {
+	switch liveStatus {
+	case "":
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	switch existing.Status {
 	case store.StatusOwner:
 		return conflict("email", fmt.Sprintf("%s is the owner of %s", email, db.Name))
 	case store.StatusAccepted:

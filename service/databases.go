@@ -161,15 +161,6 @@ func (s *Service) Database(ctx context.Context, userID int64, ref string) (store
 	return databaseForMember(ctx, s.Store.Conn, userID, ref)
 }
 
-// databaseWithMember is databaseForMember with the member's account.
-func databaseWithMember(ctx context.Context, c store.Conn, userID int64, ref string) (store.Database, store.User, error) {
-	db, member, err := c.DatabaseWithMember(ctx, ref, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Database{}, store.User{}, ErrNotFound
-	}
-	return db, member, err
-}
-
 func databaseForMember(ctx context.Context, c store.Conn, userID int64, ref string) (store.Database, error) {
 	db, err := c.DatabaseForMember(ctx, ref, userID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -66,25 +66,74 @@ func TestSessionInDatabaseAnswersAsItsTwoReads(t *testing.T) {
 	}
 }
 
-// DatabaseWithMember answers as DatabaseForMember, with the member's account.
-func TestDatabaseWithMemberAnswersAsDatabaseForMember(t *testing.T) {
+// CheckInvitation answers, in one query, what DatabaseForMember, UserByID,
+// LiveCollaboratorByEmail and the three invitation counts answer, and counts only what
+// it is asked to.
+func TestCheckInvitationAnswersAsItsReads(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tm := newTeam(t, s)
 	tm.invite(t, s, "carol@example.com", "t2") // carol is only invited
+	tm.inviteEvents(t, s, "carol@example.com", "dan@example.com", "carol@example.com")
+	since := testClock.Add(30 * time.Minute) // the first event is older
+	all := Counted{InDatabase: true, ByInviter: true, ToAddress: true}
 	for _, ref := range []string{tm.db.ID, tm.db.Name, "no-such-db", "bad\xff\x00ref"} {
 		for _, u := range []User{tm.owner, tm.carol} {
-			d, member, err := s.DatabaseWithMember(ctx, ref, u.ID)
-			wantDB, wantErr := s.DatabaseForMember(ctx, ref, u.ID)
-			wantUser := User{}
-			if wantErr == nil {
-				wantUser, _ = s.UserByID(ctx, u.ID)
-			}
-			if !reflect.DeepEqual(d, wantDB) || !reflect.DeepEqual(member, wantUser) || errors.Is(err, ErrNotFound) != errors.Is(wantErr, ErrNotFound) {
-				t.Errorf("%s, %q: DatabaseWithMember = %+v, %+v, %v; want %+v, %+v, %v", u.Username, ref, d, member, err, wantDB, wantUser, wantErr)
+			for _, email := range []string{"owner@example.com", "carol@example.com", "dan@example.com"} {
+				for _, counted := range []Counted{all, {}, {ToAddress: true}} {
+					got, err := s.CheckInvitation(ctx, ref, u.ID, email, since, counted)
+					want, wantErr := wantedCheck(t, s, ref, u.ID, email, since, counted)
+					if !reflect.DeepEqual(got, want) || errors.Is(err, ErrNotFound) != errors.Is(wantErr, ErrNotFound) {
+						t.Errorf("%s, %q, %s, %+v: CheckInvitation = %+v, %v;\nwant %+v, %v", u.Username, ref, email, counted, got, err, want, wantErr)
+					}
+				}
 			}
 		}
 	}
+}
+
+// The cases above compare with counts that are not all zero, and a live row found.
+func TestCheckInvitationCountsSinceTheTimeGiven(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	tm := newTeam(t, s)
+	tm.invite(t, s, "carol@example.com", "t2")
+	tm.inviteEvents(t, s, "carol@example.com", "dan@example.com", "carol@example.com")
+	got, err := s.CheckInvitation(ctx, tm.db.Name, tm.owner.ID, "carol@example.com", testClock.Add(30*time.Minute),
+		Counted{InDatabase: true, ByInviter: true, ToAddress: true})
+	if err != nil || got.LiveStatus != StatusPending || got.Sent != (Sent{InDatabase: 2, ByInviter: 2, ToAddress: 1}) || got.Inviter.ID != tm.owner.ID {
+		t.Errorf("CheckInvitation = %+v, %v; want carol pending, 2 in the database, 2 by the owner, 1 to carol", got, err)
+	}
+}
+
+// wantedCheck is what CheckInvitation should answer, read by the separate queries.
+func wantedCheck(t *testing.T, s *Store, ref string, inviterID int64, email string, since time.Time, counted Counted) (InvitationCheck, error) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := s.DatabaseForMember(ctx, ref, inviterID)
+	if err != nil {
+		return InvitationCheck{}, err
+	}
+	check := InvitationCheck{Database: db}
+	if check.Inviter, err = s.UserByID(ctx, inviterID); err != nil {
+		t.Fatal(err)
+	}
+	if live, err := s.LiveCollaboratorByEmail(ctx, db.ID, email); err == nil {
+		check.LiveStatus = live.Status
+	}
+	count := func(asked bool, n *int, f func() (int, error)) {
+		if !asked {
+			return
+		}
+		var err error
+		if *n, err = f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count(counted.InDatabase, &check.Sent.InDatabase, func() (int, error) { return s.CountInvitationsSince(ctx, db.ID, since) })
+	count(counted.ByInviter, &check.Sent.ByInviter, func() (int, error) { return s.CountInvitationsSentBy(ctx, inviterID, since) })
+	count(counted.ToAddress, &check.Sent.ToAddress, func() (int, error) { return s.CountInvitationsSentTo(ctx, email, since) })
+	return check, nil
 }
 
 // InsertInvitation stores the e-mail, the pending row naming it and the event, and
@@ -125,5 +174,24 @@ func TestInsertInvitationStoresItsThreeRows(t *testing.T) {
 	var emails, rows int
 	if err := s.q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM collaborators)`).Scan(&emails, &rows); err != nil || emails != 1 || rows != 2 {
 		t.Errorf("after the refusal: %d e-mails and %d rows, %v; want 1 and 2 (the owner's and dan's)", emails, rows, err)
+	}
+}
+
+// inviteEvents records an invitation event by the owner to each address, an hour apart
+// from testClock on.
+func (tm team) inviteEvents(t *testing.T, s *Store, addresses ...string) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.Tx(ctx, func(tx WriteTx) error {
+		for i, target := range addresses {
+			ev := Event{DatabaseID: tm.db.ID, Type: EventInvited, ActorID: tm.owner.ID, Target: target, At: testClock.Add(time.Duration(i) * time.Hour)}
+			if err := tx.InsertEvent(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -82,28 +82,6 @@ func (c Conn) DatabaseForMember(ctx context.Context, ref string, userID int64) (
 	return d, nil
 }
 
-// DatabaseWithMember is DatabaseForMember with the member's own account, read by the
-// same query: what a write made by a member (an invitation) needs of both.
-func (c Conn) DatabaseWithMember(ctx context.Context, ref string, userID int64) (Database, User, error) {
-	if c.unnameable(ref) {
-		return Database{}, User{}, fmt.Errorf("store: database with member: %w", ErrNotFound)
-	}
-	var d databaseDest
-	var member userDest
-	err := c.q.QueryRowContext(ctx, `
-		SELECT `+databaseColumns+`, me.id, me.email, me.username, me.password_hash, me.created_at, me.verified_at, me.confirm_hash, me.confirm_sent_at
-		FROM databases d
-		JOIN users o ON o.id = d.owner_id
-		JOIN collaborators m ON m.database_id = d.id
-		JOIN users me ON me.id = m.user_id
-		WHERE (d.id = ? OR d.name = ?) AND m.user_id = ? AND m.status IN ('owner', 'accepted')`, ref, ref, userID).
-		Scan(append(d.fields(), member.fields()...)...)
-	if err != nil {
-		return Database{}, User{}, notFound("database with member", err)
-	}
-	return d.database(), member.user(), nil
-}
-
 // unnameable says that ref names no database and must not reach the query: PostgreSQL
 // refuses such text as an argument.
 func (c Conn) unnameable(ref string) bool {
