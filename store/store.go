@@ -140,18 +140,40 @@ func (s *Store) transact(ctx context.Context, stmts *statements, opts *sql.TxOpt
 // transactOnce runs fn in a transaction once; conflict says that it failed because of a
 // concurrent transaction, and may succeed if run again.
 func (s *Store) transactOnce(ctx context.Context, stmts *statements, opts *sql.TxOptions, fn func(tx WriteTx) error) (conflict bool, err error) {
+	var tx *sql.Tx
+	begin := func() (err error) {
+		if tx, err = s.db.BeginTx(ctx, opts); err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		return nil
+	}
+	// PostgreSQL takes a transaction's snapshot at its first statement, not at BEGIN:
+	// there, BEGIN's round trip is made before the gate, while another writer holds it.
+	// SQLite's BEGIN takes the write lock: there, after the gate.
+	if s.pg {
+		if err := begin(); err != nil {
+			return false, err
+		}
+	}
 	unlock, err := s.lockWriter(ctx)
 	if err != nil {
+		if tx != nil {
+			tx.Rollback()
+		}
 		return false, fmt.Errorf("store: begin: %w", err)
 	}
-	defer unlock()
-	tx, err := s.db.BeginTx(ctx, opts)
-	if err != nil {
-		return false, fmt.Errorf("store: begin: %w", err)
+	if !s.pg {
+		if err := begin(); err != nil {
+			unlock()
+			return false, err
+		}
 	}
-	// Also on a panic in fn: an open transaction would keep the write lock for good.
-	// After a commit, Rollback is a no-op.
-	defer tx.Rollback()
+	// Rolled back before the gate opens, also on a panic in fn: an open transaction
+	// would keep its locks. After a commit, Rollback is a no-op.
+	defer func() {
+		tx.Rollback()
+		unlock()
+	}()
 	t := inTx{tx: tx, stmts: stmts, pg: s.pg, conflict: new(bool)}
 	if err := fn(WriteTx{Conn: Conn{q: t, pg: s.pg}, tx: t}); err != nil {
 		// fn may have turned the conflict into an error of its own.
