@@ -151,9 +151,21 @@ func TestInsertInvitationStoresItsThreeRows(t *testing.T) {
 		})
 		return e, m, err
 	}
+	before, err := s.DatabaseByID(ctx, tm.db.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e, m, err := invite("dan@example.com")
 	if err != nil || e.ID == 0 || m.ID == 0 || m.EmailID != e.ID {
 		t.Fatalf("InsertInvitation: e-mail %d, row %d naming e-mail %d, %v", e.ID, m.ID, m.EmailID, err)
+	}
+	after, err := s.DatabaseByID(ctx, tm.db.ID)
+	if err != nil || after.Version == before.Version {
+		t.Errorf("the database's version: %d before, %d after, %v; want it moved", before.Version, after.Version, err)
+	}
+	// On PostgreSQL its row is updated once for the row, its live count and the event.
+	if s.pg && after.Version != before.Version+1 {
+		t.Errorf("on PostgreSQL the version moved by %d, want 1: one update of the database's row", after.Version-before.Version)
 	}
 	row, err := s.LiveCollaboratorByEmail(ctx, tm.db.ID, "dan@example.com")
 	if err != nil || row.ID != m.ID || row.EmailID != e.ID || row.Status != StatusPending || row.InvitedBy != tm.owner.ID {
