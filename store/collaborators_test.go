@@ -46,6 +46,19 @@ func (tm team) invite(t *testing.T, s *Store, email, token string) Collaborator 
 	})
 }
 
+// bobAcceptedCarolInvited makes bob a collaborator (his row is returned) and leaves
+// carol only invited.
+func (tm team) bobAcceptedCarolInvited(t *testing.T, s *Store) Collaborator {
+	t.Helper()
+	ctx := context.Background()
+	accepted := tm.invite(t, s, "bob@example.com", "t1")
+	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock) }); err != nil {
+		t.Fatal(err)
+	}
+	tm.invite(t, s, "carol@example.com", "t2")
+	return accepted
+}
+
 func tokenHash(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
@@ -256,11 +269,7 @@ func TestDatabaseForMemberSeesOwnerAndAcceptedOnly(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tm := newTeam(t, s)
-	accepted := tm.invite(t, s, "bob@example.com", "t1")
-	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock) }); err != nil {
-		t.Fatal(err)
-	}
-	tm.invite(t, s, "carol@example.com", "t2") // carol is only invited
+	accepted := tm.bobAcceptedCarolInvited(t, s)
 
 	for _, ref := range []string{tm.db.ID, tm.db.Name} {
 		for _, u := range []User{tm.owner, tm.bob} {

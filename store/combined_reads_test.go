@@ -15,11 +15,7 @@ func TestSessionInDatabaseAnswersAsItsTwoReads(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tm := newTeam(t, s)
-	accepted := tm.invite(t, s, "bob@example.com", "t1")
-	if err := s.Tx(ctx, func(tx WriteTx) error { return tx.AcceptInvitation(ctx, accepted.ID, tm.bob.ID, testClock) }); err != nil {
-		t.Fatal(err)
-	}
-	tm.invite(t, s, "carol@example.com", "t2") // carol is only invited
+	accepted := tm.bobAcceptedCarolInvited(t, s)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	users := []User{tm.owner, tm.bob, tm.carol}
 	err := s.Tx(ctx, func(tx WriteTx) error {
