@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"io"
@@ -11,27 +12,35 @@ import (
 	"dbcollab/store"
 )
 
-// collaboratorRow is one row of the tab. It is written in Go rather than templ as the
+// collaboratorRows are the tab's rows. They are written in Go rather than templ as the
 // markup the tab repeats most: templ's attribute expressions box and resolve each value
 // (7 of a row's 13 allocations) and each component a row calls costs it three more
-// (README, Performance). Its bytes are those collaborators.templ wrote
+// (README, Performance). Their bytes are those collaborators.templ wrote
 // (TestCollaboratorRowsMarkupIsUnchanged); every text and attribute value is escaped as
-// templ escapes it, by html.EscapeString.
-func collaboratorRow(viewer *store.User, db *store.Database, m *store.Collaborator, now time.Time, access MemberAccess) templ.Component {
-	return &rowMarkup{viewer: viewer, db: db, m: m, now: now, access: access}
+// templ escapes it, by html.EscapeString. The rows share one buffer for their "when"
+// phrases and links.
+func collaboratorRows(viewer *store.User, db *store.Database, rows []store.Collaborator, now time.Time, access AccessView) templ.Component {
+	return &rowsMarkup{viewer: viewer, db: db, rows: rows, now: now, access: access}
 }
 
-type rowMarkup struct {
-	viewer *store.User
-	db     *store.Database
-	m      *store.Collaborator
-	now    time.Time
-	access MemberAccess
+type rowsMarkup struct {
+	viewer  *store.User
+	db      *store.Database
+	rows    []store.Collaborator
+	now     time.Time
+	access  AccessView
+	scratch []byte
 }
 
-func (r *rowMarkup) Render(ctx context.Context, w io.Writer) error {
-	m := r.m
+func (r *rowsMarkup) Render(ctx context.Context, w io.Writer) error {
 	out := markupWriter{w: w}
+	for i := range r.rows {
+		r.row(ctx, &out, &r.rows[i])
+	}
+	return out.err
+}
+
+func (r *rowsMarkup) row(ctx context.Context, out *markupWriter, m *store.Collaborator) {
 	out.raw(`<tr data-testid="collaborator-row" data-email="`)
 	out.escaped(m.Email)
 	out.raw(`"`)
@@ -48,9 +57,9 @@ func (r *rowMarkup) Render(ctx context.Context, w io.Writer) error {
 	if isInvitation(*m) && m.EmailID != 0 {
 		out.component(ctx, deliveryState(m.Delivery))
 	}
-	if when := rowWhen(m, r.now); when != "" {
+	if r.scratch = appendRowWhen(r.scratch[:0], m, r.now); len(r.scratch) > 0 {
 		out.raw(`<small>`)
-		out.escaped(when)
+		out.escapedBytes(r.scratch)
 		out.raw(`</small>`)
 	}
 	// Narrow screens label these cells from app.css (table.members), not per row.
@@ -58,17 +67,16 @@ func (r *rowMarkup) Render(ctx context.Context, w io.Writer) error {
 	out.escaped(displayUsername(*m))
 	out.raw(`</td><td>`)
 	out.escaped(m.Status)
-	if r.access.shown() {
-		out.component(ctx, accessState(r.access))
+	if access := r.access.Of(*m); access.shown() {
+		out.component(ctx, accessState(access))
 	}
 	out.raw(`</td><td>`)
 	out.escaped(m.Role())
 	out.raw(`</td><td>`)
 	if m.Status != store.StatusOwner {
-		r.menu(&out)
+		r.menu(out, m)
 	}
 	out.raw(`</td></tr>`)
-	return out.err
 }
 
 // menu is the row's contextual menu, one markup for both: without JavaScript a
@@ -76,9 +84,8 @@ func (r *rowMarkup) Render(ctx context.Context, w io.Writer) error {
 // button beside it a WAI-ARIA menu button over the same items, which then open the
 // popups (their questions are the dialogs'). "Resend invitation" submits the page's
 // #row-action form either way. What app.js can add (ids, roles, aria-expanded) is not
-// sent with every row.
-func (r *rowMarkup) menu(out *markupWriter) {
-	m := r.m
+// sent with every row. The links hold only ASCII letters, digits and slashes.
+func (r *rowsMarkup) menu(out *markupWriter, m *store.Collaborator) {
 	out.raw(`<div data-menu><button aria-haspopup="menu" aria-label="Actions for `)
 	out.escaped(m.Email)
 	out.raw(`">⋯</button> <details><summary aria-label="Actions for `)
@@ -86,20 +93,25 @@ func (r *rowMarkup) menu(out *markupWriter) {
 	out.raw(`">Actions</summary><ul>`)
 	if isInvitation(*m) {
 		out.raw(`<li><button form="row-action" formaction="`)
-		out.escaped(string(rowAction(m.ID, "resend")))
+		r.link(out, m.ID, "resend")
 		out.raw(`">Resend invitation</button></li>`)
 	}
 	out.raw(`<li><a href="`)
-	out.escaped(string(rowAction(m.ID, "revoke")))
+	r.link(out, m.ID, "revoke")
 	out.raw(`" data-revoke="`)
 	out.escaped(revokeKind(r.viewer, *m))
 	out.raw(`">Revoke access</a></li>`)
 	if mayMakeOwner(r.viewer, *r.db, *m) {
 		out.raw(`<li><a href="`)
-		out.escaped(string(rowAction(m.ID, "owner")))
+		r.link(out, m.ID, "owner")
 		out.raw(`" data-transfer="any">Make owner</a></li>`)
 	}
 	out.raw(`</ul></details></div>`)
+}
+
+func (r *rowsMarkup) link(out *markupWriter, id int64, action string) {
+	r.scratch = appendRowAction(r.scratch[:0], id, action)
+	out.bytes(r.scratch)
 }
 
 // markupWriter writes markup until the first error, which it keeps.
@@ -116,8 +128,53 @@ func (o *markupWriter) raw(s string) {
 
 func (o *markupWriter) escaped(s string) { o.raw(html.EscapeString(s)) }
 
+// escapedBytes is escaped for text in a buffer, which needs no escaping in the rows
+// but the inviter's name (a username: letters, digits, '_' and '-').
+func (o *markupWriter) escapedBytes(b []byte) {
+	if bytes.ContainsAny(b, `&'<>"`) {
+		o.escaped(string(b))
+		return
+	}
+	o.bytes(b)
+}
+
+func (o *markupWriter) bytes(b []byte) {
+	if o.err == nil {
+		_, o.err = o.w.Write(b)
+	}
+}
+
 func (o *markupWriter) component(ctx context.Context, c templ.Component) {
 	if o.err == nil {
 		o.err = c.Render(ctx, o.w)
 	}
+}
+
+// eventItems are the Activity's events, each a list item, written in Go as the rows are
+// and with one buffer for all their dates.
+func eventItems(events []store.Event) templ.Component { return &eventsMarkup{events: events} }
+
+type eventsMarkup struct {
+	events []store.Event
+	date   []byte
+}
+
+func (l *eventsMarkup) Render(_ context.Context, w io.Writer) error {
+	out := markupWriter{w: w}
+	for i := range l.events {
+		e := &l.events[i]
+		out.raw(`<li data-testid="event" data-type="`)
+		out.escaped(e.Type)
+		out.raw(`"><span>`)
+		out.escaped(describeEvent(*e))
+		// Formatted dates hold no character that HTML escapes.
+		out.raw(`</span> <time datetime="`)
+		l.date = e.At.AppendFormat(l.date[:0], "2006-01-02T15:04:05Z07:00")
+		out.bytes(l.date)
+		out.raw(`">`)
+		l.date = e.At.AppendFormat(l.date[:0], "2 Jan 2006, 15:04 UTC")
+		out.bytes(l.date)
+		out.raw(`</time></li>`)
+	}
+	return out.err
 }
