@@ -55,7 +55,7 @@ func (r *rowsMarkup) row(ctx context.Context, out *markupWriter, m *store.Collab
 	}
 	// Invitations older than delivery tracking have no e-mail to report on.
 	if isInvitation(*m) && m.EmailID != 0 {
-		out.component(ctx, deliveryState(m.Delivery))
+		deliveryState(out, &m.Delivery)
 	}
 	if r.scratch = appendRowWhen(r.scratch[:0], m, r.now); len(r.scratch) > 0 {
 		out.raw(`<small>`)
@@ -112,6 +112,25 @@ func (r *rowsMarkup) menu(out *markupWriter, m *store.Collaborator) {
 func (r *rowsMarkup) link(out *markupWriter, id int64, action string) {
 	r.scratch = appendRowAction(r.scratch[:0], id, action)
 	out.bytes(r.scratch)
+}
+
+// deliveryState tells whether the invitation e-mail left, so that "it never arrived"
+// can be answered from here.
+func deliveryState(out *markupWriter, d *store.Delivery) {
+	switch d.State() {
+	case "sent":
+		out.raw(`<span class="delivery delivery-sent" data-testid="delivery">Invitation e-mail sent</span>`)
+	case "failing":
+		out.raw(`<span class="delivery delivery-failing" data-testid="delivery">Invitation e-mail failing: `)
+		out.escaped(d.LastError)
+		out.raw(`</span>`)
+	case "failed":
+		out.raw(`<span class="delivery delivery-failed" data-testid="delivery">Invitation e-mail failed: `)
+		out.escaped(d.LastError)
+		out.raw(`</span>`)
+	default:
+		out.raw(`<span class="delivery delivery-queued" data-testid="delivery">Invitation e-mail queued</span>`)
+	}
 }
 
 // markupWriter writes markup until the first error, which it keeps.

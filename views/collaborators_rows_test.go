@@ -25,8 +25,8 @@ func TestRowActionIsTheLinkFromTheTab(t *testing.T) {
 	}
 }
 
-// rowAllocBudget is what a row of the tab may allocate as it is rendered: an
-// invitation's delivery state, a templ component (0.6 measured; 12.5 when the row was
+// rowAllocBudget is what a row of the tab may allocate as it is rendered: a member's
+// PostgreSQL access, a templ component, when shown (0.1 measured; 12.5 when the row was
 // a templ component, whose attribute expressions box each value).
 const rowAllocBudget = 1
 
