@@ -17,8 +17,8 @@ import (
 // (7 of a row's 13 allocations) and each component a row calls costs it three more
 // (README, Performance). Their bytes are those collaborators.templ wrote
 // (TestCollaboratorRowsMarkupIsUnchanged); every text and attribute value is escaped as
-// templ escapes it, by html.EscapeString. The rows share one buffer for their "when"
-// phrases and links.
+// templ escapes it, by html.EscapeString. Each row is written at once, its address
+// escaped once for its four uses.
 func collaboratorRows(viewer *store.User, db *store.Database, rows []store.Collaborator, now time.Time, access AccessView) templ.Component {
 	return &rowsMarkup{viewer: viewer, db: db, rows: rows, now: now, access: access}
 }
@@ -36,19 +36,21 @@ func (r *rowsMarkup) Render(ctx context.Context, w io.Writer) error {
 	out := markupWriter{w: w}
 	for i := range r.rows {
 		r.row(ctx, &out, &r.rows[i])
+		out.flush()
 	}
 	return out.err
 }
 
 func (r *rowsMarkup) row(ctx context.Context, out *markupWriter, m *store.Collaborator) {
+	email := html.EscapeString(m.Email)
 	out.raw(`<tr data-testid="collaborator-row" data-email="`)
-	out.escaped(m.Email)
+	out.raw(email)
 	out.raw(`"`)
 	if isInvitation(*m) {
 		out.raw(` class="pending"`)
 	}
 	out.raw(`><td>`)
-	out.escaped(m.Email)
+	out.raw(email)
 	out.raw(` `)
 	if m.UserID == r.viewer.ID {
 		out.raw(`<span class="you">(you)</span>`)
@@ -74,7 +76,7 @@ func (r *rowsMarkup) row(ctx context.Context, out *markupWriter, m *store.Collab
 	out.escaped(m.Role())
 	out.raw(`</td><td>`)
 	if m.Status != store.StatusOwner {
-		r.menu(out, m)
+		r.menu(out, m, email)
 	}
 	out.raw(`</td></tr>`)
 }
@@ -84,12 +86,13 @@ func (r *rowsMarkup) row(ctx context.Context, out *markupWriter, m *store.Collab
 // button beside it a WAI-ARIA menu button over the same items, which then open the
 // popups (their questions are the dialogs'). "Resend invitation" submits the page's
 // #row-action form either way. What app.js can add (ids, roles, aria-expanded) is not
-// sent with every row. The links hold only ASCII letters, digits and slashes.
-func (r *rowsMarkup) menu(out *markupWriter, m *store.Collaborator) {
+// sent with every row. The links hold only ASCII letters, digits and slashes: they
+// need no escaping.
+func (r *rowsMarkup) menu(out *markupWriter, m *store.Collaborator, email string) {
 	out.raw(`<div data-menu><button aria-haspopup="menu" aria-label="Actions for `)
-	out.escaped(m.Email)
+	out.raw(email)
 	out.raw(`">⋯</button> <details><summary aria-label="Actions for `)
-	out.escaped(m.Email)
+	out.raw(email)
 	out.raw(`">Actions</summary><ul>`)
 	if isInvitation(*m) {
 		out.raw(`<li><button form="row-action" formaction="`)
@@ -110,8 +113,7 @@ func (r *rowsMarkup) menu(out *markupWriter, m *store.Collaborator) {
 }
 
 func (r *rowsMarkup) link(out *markupWriter, id int64, action string) {
-	r.scratch = appendRowAction(r.scratch[:0], id, action)
-	out.bytes(r.scratch)
+	out.buf = appendRowAction(out.buf, id, action)
 }
 
 // deliveryState tells whether the invitation e-mail left, so that "it never arrived"
@@ -133,19 +135,17 @@ func deliveryState(out *markupWriter, d *store.Delivery) {
 	}
 }
 
-// markupWriter writes markup until the first error, which it keeps.
+// markupWriter gathers markup in its buffer and writes it at each flush, until the
+// first error, which it keeps: one write a row rather than one a piece.
 type markupWriter struct {
 	w   io.Writer
+	buf []byte
 	err error
 }
 
-func (o *markupWriter) raw(s string) {
-	if o.err == nil {
-		_, o.err = io.WriteString(o.w, s)
-	}
-}
+func (o *markupWriter) raw(s string) { o.buf = append(o.buf, s...) }
 
-func (o *markupWriter) escaped(s string) { o.raw(html.EscapeString(s)) }
+func (o *markupWriter) escaped(s string) { o.buf = append(o.buf, html.EscapeString(s)...) }
 
 // escapedBytes is escaped for text in a buffer, which needs no escaping in the rows
 // but the inviter's name (a username: letters, digits, '_' and '-').
@@ -154,29 +154,27 @@ func (o *markupWriter) escapedBytes(b []byte) {
 		o.escaped(string(b))
 		return
 	}
-	o.bytes(b)
+	o.buf = append(o.buf, b...)
 }
 
-func (o *markupWriter) bytes(b []byte) {
-	if o.err == nil {
-		_, o.err = o.w.Write(b)
+func (o *markupWriter) flush() {
+	if o.err == nil && len(o.buf) > 0 {
+		_, o.err = o.w.Write(o.buf)
 	}
+	o.buf = o.buf[:0]
 }
 
 func (o *markupWriter) component(ctx context.Context, c templ.Component) {
+	o.flush()
 	if o.err == nil {
 		o.err = c.Render(ctx, o.w)
 	}
 }
 
-// eventItems are the Activity's events, each a list item, written in Go as the rows are
-// and with one buffer for all their dates.
+// eventItems are the Activity's events, each a list item, written in Go as the rows are.
 func eventItems(events []store.Event) templ.Component { return &eventsMarkup{events: events} }
 
-type eventsMarkup struct {
-	events []store.Event
-	date   []byte
-}
+type eventsMarkup struct{ events []store.Event }
 
 func (l *eventsMarkup) Render(_ context.Context, w io.Writer) error {
 	out := markupWriter{w: w}
@@ -188,12 +186,11 @@ func (l *eventsMarkup) Render(_ context.Context, w io.Writer) error {
 		out.escaped(describeEvent(*e))
 		// Formatted dates hold no character that HTML escapes.
 		out.raw(`</span> <time datetime="`)
-		l.date = e.At.AppendFormat(l.date[:0], "2006-01-02T15:04:05Z07:00")
-		out.bytes(l.date)
+		out.buf = e.At.AppendFormat(out.buf, "2006-01-02T15:04:05Z07:00")
 		out.raw(`">`)
-		l.date = e.At.AppendFormat(l.date[:0], "2 Jan 2006, 15:04 UTC")
-		out.bytes(l.date)
+		out.buf = e.At.AppendFormat(out.buf, "2 Jan 2006, 15:04 UTC")
 		out.raw(`</time></li>`)
+		out.flush()
 	}
 	return out.err
 }
