@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// TestCollaboratorsPageKeepsADeliveryErrorHoldingTheSeparator: the page's row is read as
+// TestPackedRowKeepsADeliveryErrorHoldingTheSeparator: the page's row is read as
 // one packed column; its last field, the delivery's last error, is whatever the mail
 // server said, separator and all, and comes back whole.
-func TestCollaboratorsPageKeepsADeliveryErrorHoldingTheSeparator(t *testing.T) {
+func TestPackedRowKeepsADeliveryErrorHoldingTheSeparator(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tm := newTeam(t, s)
