@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"bytes"
-	"compress/gzip"
 	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 
 	"dbcollab/static"
@@ -19,9 +19,10 @@ import (
 const minCompressed = 1024
 
 // compress gzips text answers of 1 KB and more for clients that accept it, at the
-// fastest level: a page of a hundred rows (137 KB) shrinks to 11 KB for a third of the
-// CPU the default level takes to reach 8 KB. Static assets come compressed already, once,
-// at the best level (package static).
+// fastest level of klauspost/compress's gzip: the tab's first page of 50 rows (41.7 KB)
+// shrinks to 4.4 KB in about 46 µs, where the standard library's fastest level took
+// 113-150 µs for the same size (2 Dec 2026). Static assets come compressed already,
+// once, at the best level (package static).
 //
 // The answer is held in memory and compressed whole, by one of a few writers: a gzip
 // writer weighs about 1 MB, and compressing is CPU-bound, so one per core is enough.

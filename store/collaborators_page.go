@@ -44,22 +44,23 @@ const liveRowsCount = `SELECT live_rows FROM databases WHERE id = ?1`
 // says at most, and a last page is short.
 const maxPrealloc = 100
 
-// pageColumns are collaboratorColumns less what a page of rows does without: the
-// database, which the page is of; the invitation token's hash; the inviter's ID (their
-// name is read); when the row ended, as a live row has not. Every column costs each row
-// of the page (README, Performance).
-const pageColumns = `m.id, m.email, coalesce(m.user_id, 0), coalesce(u.username, ''),
-	m.status, m.invited_at, m.accepted_at,
-	coalesce(i.username, ''), m.sent_at, coalesce(m.email_id, 0),
-	coalesce(e.attempts, 0), e.sent_at, e.failed_at, coalesce(e.last_error, '')`
+// pageRow is collaboratorColumns less what a page of rows does without (the database,
+// which the page is of; the invitation token's hash; the inviter's ID, as their name is
+// read; when the row ended, as a live row has not), packed in one column read by
+// scanPageRow: every column costs each row of the page (README, Performance). The
+// delivery's last error comes last, as it may hold any text.
+var pageRow = packed(`m.id`, `m.email`, `m.user_id`, `u.username`, `m.status`, `m.invited_at`,
+	`m.accepted_at`, `i.username`, `m.sent_at`, `m.email_id`, `e.attempts`, `e.sent_at`, `e.failed_at`,
+	`e.last_error`)
 
-// newPageScan receives rows of pageColumns of the database databaseID.
-func newPageScan(databaseID string) *collaboratorScan {
-	s := &collaboratorScan{databaseID: databaseID}
-	m := &s.m
-	s.dest = []any{&m.ID, &m.Email, &m.UserID, &m.Username, &m.Status, &s.invited, &s.accepted,
-		&m.InviterName, &s.sent, &m.EmailID, &m.Delivery.Attempts, &s.emailSent, &s.emailFailed, &m.Delivery.LastError}
-	return s
+// scanPageRow is the row of databaseID that a pageRow column holds.
+func scanPageRow(databaseID, column string) (Collaborator, error) {
+	f := packedFields{rest: column}
+	m := Collaborator{DatabaseID: databaseID, ID: f.int(), Email: f.text(), UserID: f.int(), Username: f.text(),
+		Status: f.text(), InvitedAt: f.time(), AcceptedAt: f.time(), InviterName: f.text(), SentAt: f.time(),
+		EmailID: f.int()}
+	m.Delivery = Delivery{Attempts: int(f.int()), SentAt: f.time(), FailedAt: f.time(), LastError: f.last()}
+	return m, f.err
 }
 
 // CollaboratorsPage returns the rows of databaseID that f chooses, owner first and then in
@@ -103,7 +104,7 @@ func (c Conn) CollaboratorsPage(ctx context.Context, databaseID string, f RowFil
 	}
 	args = append(args, limit, f.Offset)
 	// The count is a subquery of its own, which SQLite runs once for the statement.
-	query := `SELECT ` + pageColumns + `, (` + count + `) ` + collaboratorJoins + `
+	query := `SELECT ` + pageRow + `, (` + count + `) ` + collaboratorJoins + `
 		WHERE ` + where + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT ?%d OFFSET ?%d`, len(args)-1, len(args))
 	rows, err := c.q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -114,10 +115,12 @@ func (c Conn) CollaboratorsPage(ctx context.Context, databaseID string, f RowFil
 	// 45 KB and copy it as it goes.
 	list := make([]Collaborator, 0, min(max(f.Limit, 0), maxPrealloc))
 	total := 0
-	scan := newPageScan(databaseID)
-	scan.dest = append(scan.dest, &total)
+	var column string
 	for rows.Next() {
-		m, err := scan.scan(rows)
+		if err := rows.Scan(&column, &total); err != nil {
+			return nil, 0, fmt.Errorf("store: collaborators page: %w", err)
+		}
+		m, err := scanPageRow(databaseID, column)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: collaborators page: %w", err)
 		}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/a-h/templ"
-
 	"dbcollab/links"
 	"dbcollab/service"
 	"dbcollab/store"
@@ -66,15 +64,14 @@ func questionRow(status string, userID int64) store.Collaborator {
 	return store.Collaborator{Email: "{email}", Status: status, UserID: userID}
 }
 
-// rowAction is the URL of action ("revoke", "owner" or "resend") on row id relative to
-// the tab, "collaborators/12/revoke": links.Revoke and the others less the tab's
-// directory (TestRowActionIsTheLinkFromTheTab). A page of a hundred rows then does not
-// spell the database's path in each of its 250 links, which resolve the same from the
-// tab opened by the database's name or ID, with or without a query. One allocation.
-func rowAction(id int64, action string) templ.SafeURL {
-	var buf [64]byte
-	b := strconv.AppendInt(append(buf[:0], "collaborators/"...), id, 10)
-	return templ.SafeURL(append(append(b, '/'), action...))
+// appendRowAction appends the URL of action ("revoke", "owner" or "resend") on row id
+// relative to the tab, "collaborators/12/revoke": links.Revoke and the others less the
+// tab's directory (TestRowActionIsTheLinkFromTheTab). A page of a hundred rows then does
+// not spell the database's path in each of its 250 links, which resolve the same from
+// the tab opened by the database's name or ID, with or without a query.
+func appendRowAction(b []byte, id int64, action string) []byte {
+	b = strconv.AppendInt(append(b, "collaborators/"...), id, 10)
+	return append(append(b, '/'), action...)
 }
 
 // mayMakeOwner reports whether the viewer, the owner, may hand db to row m: an accepted collaborator.

@@ -12,30 +12,26 @@ import (
 // and rowsCurrentUntil says when the first of them changes, so that a page kept by the
 // tab's cache is dropped when it would show another phrase than a fresh one.
 
-// rowWhen is what row m says of its dates at now; "" for the owner's row. It is built
-// in one allocation, as every row of the tab says it.
-func rowWhen(m *store.Collaborator, now time.Time) string {
-	var buf [96]byte
-	b := buf[:0]
+// appendRowWhen appends what row m says of its dates at now; nothing for the owner's
+// row.
+func appendRowWhen(b []byte, m *store.Collaborator, now time.Time) []byte {
 	switch m.Status {
 	case store.StatusAccepted:
 		if m.AcceptedAt.IsZero() {
-			return ""
+			return b
 		}
-		b = m.AcceptedAt.UTC().AppendFormat(append(b, "joined "...), "2 Jan 2006")
+		return m.AcceptedAt.UTC().AppendFormat(append(b, "joined "...), "2 Jan 2006")
 	case store.StatusPending:
 		b = append(b, "invited "...)
 		if m.InviterName != "" {
 			b = append(append(append(b, "by "...), m.InviterName...), " · "...)
 		}
 		b = appendAgo(b, now.Sub(m.InvitedAt))
-		b = appendWithin(append(b, " · expires in "...), m.ExpiresAt.Sub(now))
+		return appendWithin(append(b, " · expires in "...), m.ExpiresAt.Sub(now))
 	case store.StatusExpired:
-		b = appendAgo(append(b, "expired "...), now.Sub(m.ExpiresAt))
-	default:
-		return ""
+		return appendAgo(append(b, "expired "...), now.Sub(m.ExpiresAt))
 	}
-	return string(b)
+	return b
 }
 
 // appendAgo words a time d in the past: whole minutes, hours or days, rounded down.
