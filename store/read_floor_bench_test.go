@@ -2,8 +2,7 @@ package store
 
 import (
 	"context"
-	"path/filepath"
-	"testing"
+		"testing"
 	"time"
 
 	"dbcollab/internal/testkit"
@@ -11,21 +10,18 @@ import (
 
 // BenchmarkFreshReads is what each signed-in view of a database page reads afresh (its
 // session with the user, then the membership with the database's version), next to
+// both in one query (SessionInDatabase, as the pages read them now), next to
 // the least a read through the store can cost: one column of one row by primary key,
 // and a statement that reads no table. Each runs as a prepared statement in its own
 // read transaction, as the requests make them (README, Performance).
 func BenchmarkFreshReads(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(b.TempDir(), "dbcollab.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s, _ := openTestStore(b)
 	now := time.Now()
 	u := User{Email: "ada@example.com", Username: "ada", PasswordHash: "x", CreatedAt: now}
 	db := Database{ID: "db_floor", Name: "floor", Plan: "plan", CreatedAt: now}
 	hash := []byte("session-hash")
-	err = s.Tx(ctx, func(tx WriteTx) error {
+	err := s.Tx(ctx, func(tx WriteTx) error {
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
@@ -60,6 +56,10 @@ func BenchmarkFreshReads(b *testing.B) {
 		}},
 		{"DatabaseForMember", func() error {
 			_, err := s.DatabaseForMember(ctx, db.Name, u.ID)
+			return err
+		}},
+		{"SessionInDatabase", func() error {
+			_, _, _, _, err := s.SessionInDatabase(ctx, hash, db.Name)
 			return err
 		}},
 	}
