@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-		"testing"
+	"testing"
 	"time"
 
 	"dbcollab/internal/testkit"

@@ -54,6 +54,21 @@ func (c Conn) SessionByHash(ctx context.Context, h []byte) (Session, User, error
 	return s, u.user(), nil
 }
 
+// sessionInDatabaseQuery is SessionInDatabase's, with the arguments ref, ref and the
+// session's hash. The membership is looked for among the user's rows (the
+// collaborators_user index), so that its cost does not grow with the database's rows.
+const sessionInDatabaseQuery = `SELECT ` + sessionColumns + `,
+			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at,
+			coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.plan, ''), coalesce(d.owner_id, 0), coalesce(d.created_at, 0),
+			coalesce(d.version, 0), coalesce(o.email, ''), coalesce(o.username, '')
+		FROM sessions s
+		JOIN users u ON u.id = s.user_id
+		LEFT JOIN collaborators m ON m.user_id = s.user_id AND m.status IN ('owner', 'accepted')
+			AND m.database_id IN (SELECT id FROM databases WHERE id = ? OR name = ?)
+		LEFT JOIN databases d ON d.id = m.database_id
+		LEFT JOIN users o ON o.id = d.owner_id
+		WHERE s.token_hash = ?`
+
 // SessionInDatabase is SessionByHash with, read by the same query, the database named
 // ref if the session's user may see it (DatabaseForMember); member is false if not.
 // A signed-in page of a database makes these two reads first: one round trip, not two.
@@ -64,17 +79,7 @@ func (c Conn) SessionInDatabase(ctx context.Context, h []byte, ref string) (s Se
 	}
 	var user userDest
 	var db databaseDest
-	s, err = scanSession(c.q.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
-			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at,
-			coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.plan, ''), coalesce(d.owner_id, 0), coalesce(d.created_at, 0),
-			coalesce(d.version, 0), coalesce(o.email, ''), coalesce(o.username, '')
-		FROM sessions s
-		JOIN users u ON u.id = s.user_id
-		LEFT JOIN (databases d
-			JOIN users o ON o.id = d.owner_id
-			JOIN collaborators m ON m.database_id = d.id AND m.status IN ('owner', 'accepted'))
-		ON (d.id = ? OR d.name = ?) AND m.user_id = s.user_id
-		WHERE s.token_hash = ?`, ref, ref, h),
+	s, err = scanSession(c.q.QueryRowContext(ctx, sessionInDatabaseQuery, ref, ref, h),
 		append(user.fields(), db.fields()...)...)
 	if err != nil {
 		return Session{}, User{}, Database{}, false, notFound("session in database", err)
