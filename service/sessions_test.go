@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -191,4 +192,38 @@ func FuzzDeviceLabel(f *testing.F) {
 			t.Fatalf("DeviceLabel(%q) = %q", ua, label)
 		}
 	})
+}
+
+// SessionUserIn signs in as SessionUser does and answers, in Viewed, what Membership
+// answers for the database named: the owner's database, a stranger's, and none.
+func TestSessionUserInAnswersTheMembershipToo(t *testing.T) {
+	svc, _, _, _ := newService(t)
+	ctx := t.Context()
+	olivia, sam := signup(t, svc, "olivia"), signup(t, svc, "sam")
+	db, err := svc.CreateDatabase(ctx, olivia.ID, service.NewDatabaseInput{Name: "orders", Plan: service.Plans[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		name string
+		id   int64
+	}{{"olivia", olivia.ID}, {"sam", sam.ID}} {
+		token, err := svc.StartSession(ctx, u.id, "", "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{db.Name, db.ID, "nothing"} {
+			in, err := svc.SessionUserIn(ctx, token, ref)
+			if err != nil || in.User.ID != u.id || in.Viewed == nil || in.Viewed.Ref != ref {
+				t.Fatalf("%s, %s: SessionUserIn = %+v, %v", u.name, ref, in, err)
+			}
+			want, wantErr := svc.Membership(ctx, u.id, ref)
+			if !reflect.DeepEqual(in.Viewed.Membership.Database(), want.Database()) || !errors.Is(in.Viewed.Err, wantErr) {
+				t.Errorf("%s, %s: Viewed = %+v, want %+v, %v", u.name, ref, in.Viewed, want.Database(), wantErr)
+			}
+		}
+	}
+	if _, err := svc.SessionUserIn(ctx, "s_made-up", db.Name); !errors.Is(err, service.ErrSessionEnded) {
+		t.Errorf("a made-up session: %v, want ErrSessionEnded", err)
+	}
 }
