@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"dbcollab/internal/testkit"
 )
@@ -20,23 +19,7 @@ import (
 func BenchmarkTabCacheKey(b *testing.B) {
 	ctx := context.Background()
 	s, _ := openTestStore(b)
-	now := time.Now()
-	u := User{Email: "ada@example.com", Username: "ada", PasswordHash: "x", CreatedAt: now}
-	db := Database{ID: "db_cache", Name: "cache", Plan: "plan", CreatedAt: now}
-	err := s.Tx(ctx, func(tx WriteTx) error {
-		if err := tx.CreateUser(ctx, &u); err != nil {
-			return err
-		}
-		db.OwnerID = u.ID
-		if err := tx.CreateDatabase(ctx, db); err != nil {
-			return err
-		}
-		return tx.InsertCollaborator(ctx, &Collaborator{DatabaseID: db.ID, Email: u.Email, UserID: u.ID,
-			Status: StatusOwner, InvitedAt: now, AcceptedAt: now})
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	u, db := ownerWithDatabase(b, s, "db_cache", "cache")
 	// DatabaseForMember's query without the version column.
 	membershipOnly := `
 		SELECT ` + strings.Replace(databaseColumns, "d.version, ", "", 1) + `
