@@ -123,20 +123,19 @@ func (s *Service) checkInviteLimits(ctx context.Context, tx store.Conn, db store
 	since := s.now().Add(-inviteLimitWindow)
 	counted := s.countedLimits()
 	var sent store.Sent
-	for _, c := range []struct {
-		asked bool
-		n     *int
-		count func() (int, error)
-	}{
-		{counted.InDatabase, &sent.InDatabase, func() (int, error) { return tx.CountInvitationsSince(ctx, db.ID, since) }},
-		{counted.ByInviter, &sent.ByInviter, func() (int, error) { return tx.CountInvitationsSentBy(ctx, senderID, since) }},
-		{counted.ToAddress, &sent.ToAddress, func() (int, error) { return tx.CountInvitationsSentTo(ctx, email, since) }},
-	} {
-		if !c.asked {
-			continue
+	var err error
+	if counted.InDatabase {
+		if sent.InDatabase, err = tx.CountInvitationsSince(ctx, db.ID, since); err != nil {
+			return err
 		}
-		var err error
-		if *c.n, err = c.count(); err != nil {
+	}
+	if counted.ByInviter {
+		if sent.ByInviter, err = tx.CountInvitationsSentBy(ctx, senderID, since); err != nil {
+			return err
+		}
+	}
+	if counted.ToAddress {
+		if sent.ToAddress, err = tx.CountInvitationsSentTo(ctx, email, since); err != nil {
 			return err
 		}
 	}
