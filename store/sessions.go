@@ -54,40 +54,76 @@ func (c Conn) SessionByHash(ctx context.Context, h []byte) (Session, User, error
 	return s, u.user(), nil
 }
 
-// sessionInDatabaseQuery is SessionInDatabase's, with the arguments ref, ref and the
-// session's hash. The membership is looked for among the user's rows (the
-// collaborators_user index), so that its cost does not grow with the database's rows.
-const sessionInDatabaseQuery = `SELECT ` + sessionColumns + `,
+// sessionInDatabaseColumns are what SessionInDatabase reads: the session, its user, and
+// the database if the user is a member of it (empty otherwise).
+const sessionInDatabaseColumns = sessionColumns + `,
 			u.id, u.email, u.username, u.password_hash, u.created_at, u.verified_at, u.confirm_hash, u.confirm_sent_at,
 			coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.plan, ''), coalesce(d.owner_id, 0), coalesce(d.created_at, 0),
-			coalesce(d.version, 0), coalesce(o.email, ''), coalesce(o.username, '')
-		FROM sessions s
-		JOIN users u ON u.id = s.user_id
+			coalesce(d.version, 0), coalesce(o.email, ''), coalesce(o.username, '')`
+
+// sessionInDatabaseJoins joins a session s to its user and to its user's membership of
+// the database named by the SQL expression ref. The membership is looked for among the
+// user's rows (the collaborators_user index), so that its cost does not grow with the
+// database's rows.
+func sessionInDatabaseJoins(ref string) string {
+	return `JOIN users u ON u.id = s.user_id
 		LEFT JOIN collaborators m ON m.user_id = s.user_id AND m.status IN ('owner', 'accepted')
-			AND m.database_id IN (SELECT id FROM databases WHERE id = ? OR name = ?)
+			AND m.database_id IN (SELECT id FROM databases WHERE id = ` + ref + ` OR name = ` + ref + `)
 		LEFT JOIN databases d ON d.id = m.database_id
-		LEFT JOIN users o ON o.id = d.owner_id
+		LEFT JOIN users o ON o.id = d.owner_id`
+}
+
+// sessionInDatabaseQuery is SessionInDatabase's alone, with the arguments ref, ref and
+// the session's hash.
+var sessionInDatabaseQuery = `SELECT ` + sessionInDatabaseColumns + `
+		FROM sessions s ` + sessionInDatabaseJoins("?") + `
 		WHERE s.token_hash = ?`
 
 // SessionInDatabase is SessionByHash with, read by the same query, the database named
 // ref if the session's user may see it (DatabaseForMember); member is false if not.
 // A signed-in page of a database makes these two reads first: one round trip, not two.
+// On PostgreSQL, outside a transaction, the reads of concurrent requests share one
+// query (sessionReads).
 func (c Conn) SessionInDatabase(ctx context.Context, h []byte, ref string) (s Session, u User, d Database, member bool, err error) {
 	if c.unnameable(ref) {
 		s, u, err = c.SessionByHash(ctx, h)
 		return s, u, Database{}, false, err
 	}
-	var user userDest
-	var db databaseDest
-	s, err = scanSession(c.q.QueryRowContext(ctx, sessionInDatabaseQuery, ref, ref, h),
-		append(user.fields(), db.fields()...)...)
-	if err != nil {
-		return Session{}, User{}, Database{}, false, notFound("session in database", err)
+	if p, ok := c.q.(pooled); ok && c.pg {
+		countStatement(ctx)
+		a := p.s.sessionReads.read(ctx, p.s, h, ref)
+		return a.session, a.user, a.database, a.member, a.err
 	}
-	if db.d.ID == "" {
-		return s, user.user(), Database{}, false, nil
+	var in sessionInDatabase
+	in.session, in.err = scanSession(c.q.QueryRowContext(ctx, sessionInDatabaseQuery, ref, ref, h), in.fields()...)
+	in.scanned()
+	return in.session, in.user, in.database, in.member, in.err
+}
+
+// sessionInDatabase is one answer of SessionInDatabase, as it is scanned.
+type sessionInDatabase struct {
+	session  Session
+	user     User
+	database Database
+	member   bool
+	err      error
+	u        userDest
+	d        databaseDest
+}
+
+// fields are the destinations of sessionInDatabaseColumns after the session's.
+func (a *sessionInDatabase) fields() []any { return append(a.u.fields(), a.d.fields()...) }
+
+// scanned completes the answer once its row is scanned into fields, or err set.
+func (a *sessionInDatabase) scanned() {
+	if a.err != nil {
+		*a = sessionInDatabase{err: notFound("session in database", a.err)}
+		return
 	}
-	return s, user.user(), db.database(), true, nil
+	a.user = a.u.user()
+	if a.member = a.d.d.ID != ""; a.member {
+		a.database = a.d.database()
+	}
 }
 
 // SessionsForUser lists userID's sessions, the most recently seen first.

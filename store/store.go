@@ -79,6 +79,8 @@ type Store struct {
 	pg    bool
 	// writer holds a token while a write runs: see lockWriter.
 	writer chan struct{}
+	// sessionReads shares queries among concurrent SessionInDatabase (PostgreSQL).
+	sessionReads *sessionReads
 }
 
 // Open opens the store at dsn and applies pending migrations: a postgres:// or
@@ -92,13 +94,14 @@ func Open(dsn string) (*Store, error) {
 }
 
 func newStore(db *sql.DB, pg bool) *Store {
-	s := &Store{db: db, stmts: &statements{db: db, pg: pg}, pg: pg, writer: make(chan struct{}, 1)}
+	s := &Store{db: db, stmts: &statements{db: db, pg: pg}, pg: pg, writer: make(chan struct{}, 1), sessionReads: newSessionReads()}
 	s.Conn = Conn{q: pooled{s}, pg: pg}
 	return s
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.sessionReads.close()
 	s.stmts.close()
 	return s.db.Close()
 }
