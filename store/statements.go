@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,18 +122,40 @@ func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) 
 // inTx runs queries in a transaction, which holds the writer gate already; as text
 // when stmts is nil. conflict is set once a query fails because of a concurrent
 // transaction (PostgreSQL), so that Tx runs it again whatever fn makes of the error.
+//
+// In a group of functions (txGroups), failed is set once a statement fails, and wrote,
+// when set, once one runs (WriteTx's own, which all writes go through); detached runs
+// them whatever becomes of the caller's context, which the group's transaction outlives.
 type inTx struct {
 	tx       *sql.Tx
 	stmts    *statements
 	pg       bool
 	conflict *bool
+	failed   *bool
+	wrote    *bool
+	detached bool
 }
 
 func (t inTx) note(err error) error {
 	if err != nil && isConflict(err) {
 		*t.conflict = true
 	}
+	if err != nil && t.failed != nil && !errors.Is(err, sql.ErrNoRows) {
+		*t.failed = true
+	}
 	return err
+}
+
+// begin counts a statement of ctx, and returns the context to run it in.
+func (t inTx) begin(ctx context.Context) context.Context {
+	countStatement(ctx)
+	if t.wrote != nil {
+		*t.wrote = true
+	}
+	if t.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t inTx) text(query string) string {
@@ -167,7 +190,7 @@ func (t inTx) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	countStatement(ctx)
+	ctx = t.begin(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, t.note(err)
@@ -177,7 +200,7 @@ func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 }
 
 func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	countStatement(ctx)
+	ctx = t.begin(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, t.note(err)
@@ -187,7 +210,7 @@ func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) row {
-	countStatement(ctx)
+	ctx = t.begin(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return txRow{st.QueryRowContext(ctx, args...), t}
 	}

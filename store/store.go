@@ -81,6 +81,8 @@ type Store struct {
 	writer chan struct{}
 	// sessionReads shares queries among concurrent SessionInDatabase (PostgreSQL).
 	sessionReads *sessionReads
+	// groups runs concurrent Tx in shared transactions (PostgreSQL).
+	groups txGroups
 }
 
 // Open opens the store at dsn and applies pending migrations: a postgres:// or
@@ -121,8 +123,13 @@ func (s *Store) Ping(ctx context.Context) error {
 // more than once, so it must do nothing outside the transaction (no e-mail sent, no
 // append to a slice it did not make) and set, not accumulate, what it returns. There a
 // statement that fails (a duplicate, a foreign key) also ends the transaction: fn must
-// return its error rather than go on.
+// return its error rather than go on. There, too, the functions of concurrent calls may
+// share one transaction, one after the other (txGroups): fn sees their writes as if
+// committed before it, and must not wait for another call's.
 func (s *Store) Tx(ctx context.Context, fn func(tx WriteTx) error) error {
+	if s.pg {
+		return s.groupTx(ctx, fn)
+	}
 	return s.transact(ctx, s.stmts, s.writeOptions(), fn)
 }
 
