@@ -18,19 +18,8 @@ func TestSessionInDatabaseAnswersAsItsTwoReads(t *testing.T) {
 	ctx := context.Background()
 	tm := newTeam(t, s)
 	accepted := tm.bobAcceptedCarolInvited(t, s)
-	now := time.Now().UTC().Truncate(time.Microsecond)
 	users := []User{tm.owner, tm.bob, tm.carol}
-	err := s.Tx(ctx, func(tx WriteTx) error {
-		for i, u := range users {
-			if err := tx.InsertSession(ctx, &Session{UserID: u.ID, TokenHash: []byte{byte(i)}, CreatedAt: now, LastSeenAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	signIn(t, s, users)
 
 	check := func(when string) {
 		t.Helper()

@@ -9,19 +9,27 @@ import (
 )
 
 // BenchmarkPostgresWriterGate: invitation-like transactions (count, then insert an
-// event) from 32 goroutines on PostgreSQL, through the per-process writer gate SQLite
-// uses or without it, each goroutine on its own database or all on one.
+// event) from 32 goroutines on PostgreSQL, each goroutine on its own database or all on
+// one: as Tx runs them there, in groups sharing a transaction (groups); one transaction
+// at a time through the per-process writer gate SQLite uses (gate); or each in its own
+// transaction at once (none).
 func BenchmarkPostgresWriterGate(b *testing.B) {
-	for _, gate := range []bool{true, false} {
+	for _, mode := range []string{"groups", "gate", "none"} {
 		for _, databases := range []int{32, 1} {
-			b.Run(fmt.Sprintf("gate=%v/databases=%d", gate, databases), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/databases=%d", mode, databases), func(b *testing.B) {
 				s := openPostgresStore(b)
 				ctx := context.Background()
 				owner := createUser(b, s, "owner@example.com", "owner")
 				for i := range databases {
 					createDatabase(b, s, fmt.Sprintf("db_%d", i), fmt.Sprintf("d%d", i), owner)
 				}
-				if !gate {
+				tx := s.Tx
+				if mode != "groups" {
+					tx = func(ctx context.Context, fn func(WriteTx) error) error {
+						return s.transact(ctx, s.stmts, s.writeOptions(), fn)
+					}
+				}
+				if mode == "none" {
 					s.writer = nil
 				}
 				warmPool(b, s, 32)
@@ -31,7 +39,7 @@ func BenchmarkPostgresWriterGate(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					id := fmt.Sprintf("db_%d", int(next.Add(1))%databases)
 					for pb.Next() {
-						err := s.Tx(ctx, func(tx WriteTx) error {
+						err := tx(ctx, func(tx WriteTx) error {
 							runs.Add(1)
 							if _, err := tx.CountInvitationsSince(ctx, id, time.Time{}); err != nil {
 								return err

@@ -25,19 +25,8 @@ func sessionReadCases(t *testing.T, s *Store) []sessionReadCase {
 	ctx := context.Background()
 	tm := newTeam(t, s)
 	tm.bobAcceptedCarolInvited(t, s)
-	now := time.Now().UTC().Truncate(time.Microsecond)
 	users := []User{tm.owner, tm.bob, tm.carol}
-	err := s.Tx(ctx, func(tx WriteTx) error {
-		for i, u := range users {
-			if err := tx.InsertSession(ctx, &Session{UserID: u.ID, TokenHash: []byte{byte(i)}, CreatedAt: now, LastSeenAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	signIn(t, s, users)
 	var cases []sessionReadCase
 	for _, ref := range []string{tm.db.ID, tm.db.Name, "no-such-db"} {
 		for i, u := range users {
@@ -56,6 +45,24 @@ func sessionReadCases(t *testing.T, s *Store) []sessionReadCase {
 		cases = append(cases, sessionReadCase{hash: []byte("never made"), ref: ref, reason: "no session in " + ref})
 	}
 	return cases
+}
+
+// signIn gives each of users a session, its hash the user's position in users.
+func signIn(t *testing.T, s *Store, users []User) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err := s.Tx(ctx, func(tx WriteTx) error {
+		for i, u := range users {
+			if err := tx.InsertSession(ctx, &Session{UserID: u.ID, TokenHash: []byte{byte(i)}, CreatedAt: now, LastSeenAt: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkSessionRead reports a read whose answer is not its case's.
