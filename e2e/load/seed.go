@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"dbcollab/service"
 	"dbcollab/store"
@@ -43,4 +45,30 @@ func seed(ctx context.Context, path string) (apiToken string, err error) {
 	}
 	apiToken, _, err = svc.CreateAPIToken(ctx, owner.ID, "load")
 	return apiToken, err
+}
+
+// waitForOutbox waits until the store at path holds no e-mail due within a minute: the
+// server has sent what its start made due.
+func waitForOutbox(ctx context.Context, path string) error {
+	st, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		e, err := st.NextDueEmail(ctx)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && time.Until(e.NextAttemptAt) > time.Minute) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("wait for the seeded e-mails to be sent: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the seeded e-mails were not sent within a minute: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
