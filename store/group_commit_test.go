@@ -206,3 +206,57 @@ func TestTxWaitingLeavesWhenItsRequestEnds(t *testing.T) {
 		t.Errorf("the function of the ended request ran %d times", runs.Load())
 	}
 }
+
+// A conflict with another instance's transaction runs the whole group again.
+func TestAGroupRunsAgainAfterAConflict(t *testing.T) {
+	g := newGroupTest(t)
+	ctx := context.Background()
+	var fought Session
+	err := g.s.Tx(ctx, func(tx WriteTx) error {
+		if err := g.insert("fought", new(atomic.Int32))(tx); err != nil {
+			return err
+		}
+		var err error
+		fought, _, err = tx.SessionByHash(ctx, []byte("fought"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs, runsA atomic.Int32
+	var lastTx [2]int64 // the transaction of each function's last run
+	txOf := func(tx WriteTx, i int) error {
+		return tx.tx.QueryRowContext(ctx, `SELECT txid_current()`).Scan(&lastTx[i])
+	}
+	insertA := func(tx WriteTx) error {
+		if err := txOf(tx, 0); err != nil {
+			return err
+		}
+		return g.insert("a", &runsA)(tx)
+	}
+	touchAfterAnotherDoes := func(tx WriteTx) error {
+		if err := txOf(tx, 1); err != nil {
+			return err
+		}
+		if runs.Add(1) == 1 {
+			// Another instance changes the row after this group's snapshot, and commits.
+			if _, err := g.s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = last_seen_at + 1 WHERE id = $1`, fought.ID); err != nil {
+				return err
+			}
+		}
+		return tx.TouchSession(ctx, fought.ID, time.Now())
+	}
+	out := g.run(insertA, touchAfterAnotherDoes)
+	if out[0].err != nil || out[1].err != nil {
+		t.Errorf("outcomes %v, %v; want nil, nil", out[0].err, out[1].err)
+	}
+	if runs.Load() != 2 || runsA.Load() != 2 {
+		t.Errorf("the conflicting function ran %d times and the other %d, want 2 and 2", runs.Load(), runsA.Load())
+	}
+	if !g.stored(t, "a") {
+		t.Error("the group's first write was not committed after the conflict")
+	}
+	if lastTx[0] != lastTx[1] {
+		t.Errorf("the functions ran again in transactions %d and %d, want the same: the group", lastTx[0], lastTx[1])
+	}
+}
