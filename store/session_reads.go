@@ -106,7 +106,7 @@ func (r *sessionReads) close() {
 // It finds the database a ref names first (r), once a read, then the membership by the
 // user's rows: a database's name never looks like an ID (no "_"), so a ref names at
 // most one database. Looking the ref up for each of the user's memberships instead, as
-// sessionInDatabaseJoins does for SQLite's planner, took twice the time for an owner of
+// sessionInDatabaseQuery does for SQLite's planner, took twice the time for an owner of
 // three databases, and grows with them.
 const sessionReadsQuery = `SELECT ` + sessionInDatabaseColumns + `, q.n
 		FROM unnest(?::bytea[], ?::text[]) WITH ORDINALITY AS q(hash, ref, n)
@@ -139,8 +139,8 @@ func answerSessionReads(s *Store, batch []*sessionRead) {
 			if a.session, a.err = scanSession(rows, append(a.fields(), &n)...); a.err != nil {
 				return a.err
 			}
-			// A ref naming one database by ID and another by name gives two rows: the
-			// first is the answer, as QueryRow takes it.
+			// One row a read; the position is checked all the same, and a second row
+			// for a read would be ignored, as QueryRow ignores it.
 			if i := n - 1; i >= 0 && i < len(batch) && !found[i] {
 				a.scanned()
 				answers[i], found[i] = a, true

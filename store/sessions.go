@@ -61,22 +61,16 @@ const sessionInDatabaseColumns = sessionColumns + `,
 			coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.plan, ''), coalesce(d.owner_id, 0), coalesce(d.created_at, 0),
 			coalesce(d.version, 0), coalesce(o.email, ''), coalesce(o.username, '')`
 
-// sessionInDatabaseJoins joins a session s to its user and to its user's membership of
-// the database named by the SQL expression ref. The membership is looked for among the
-// user's rows (the collaborators_user index), so that its cost does not grow with the
-// database's rows.
-func sessionInDatabaseJoins(ref string) string {
-	return `JOIN users u ON u.id = s.user_id
-		LEFT JOIN collaborators m ON m.user_id = s.user_id AND m.status IN ('owner', 'accepted')
-			AND m.database_id IN (SELECT id FROM databases WHERE id = ` + ref + ` OR name = ` + ref + `)
-		LEFT JOIN databases d ON d.id = m.database_id
-		LEFT JOIN users o ON o.id = d.owner_id`
-}
-
 // sessionInDatabaseQuery is SessionInDatabase's alone, with the arguments ref, ref and
-// the session's hash.
-var sessionInDatabaseQuery = `SELECT ` + sessionInDatabaseColumns + `
-		FROM sessions s ` + sessionInDatabaseJoins("?") + `
+// the session's hash. The membership is looked for among the user's rows (the
+// collaborators_user index), so that its cost does not grow with the database's rows.
+const sessionInDatabaseQuery = `SELECT ` + sessionInDatabaseColumns + `
+		FROM sessions s
+		JOIN users u ON u.id = s.user_id
+		LEFT JOIN collaborators m ON m.user_id = s.user_id AND m.status IN ('owner', 'accepted')
+			AND m.database_id IN (SELECT id FROM databases WHERE id = ? OR name = ?)
+		LEFT JOIN databases d ON d.id = m.database_id
+		LEFT JOIN users o ON o.id = d.owner_id
 		WHERE s.token_hash = ?`
 
 // SessionInDatabase is SessionByHash with, read by the same query, the database named
