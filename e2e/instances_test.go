@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -185,10 +186,8 @@ func (lb *balancer) set(i int, url string) {
 	lb.urls[i] = url
 }
 
-// do sends the request made by newReq, moving on to the next instance on a refused
-// connection (any failure to connect: an instance closing its listener may also reset
-// a connection it had not accepted yet; either way the request was never sent); it
-// fails only once every instance refused it.
+// do sends the request made by newReq, moving on to the next instance on a connection
+// it refused (see refused); it fails only once every instance refused it.
 func (lb *balancer) do(client *http.Client, newReq func(base string) (*http.Request, error)) (*http.Response, error) {
 	lb.mu.Lock()
 	first := lb.next
@@ -209,10 +208,15 @@ func (lb *balancer) do(client *http.Client, newReq func(base string) (*http.Requ
 	return nil, err
 }
 
-// refused reports whether err is a failure to connect, before anything was sent.
+// refused reports whether err is a connection the instance never took: a failure to
+// connect, or a connection closed before any answer. An instance stopping on SIGTERM
+// answers every request it has read, so one it closes unanswered is one its kernel had
+// queued and it never accepted (reset when it closes its listener): the request was not
+// read, and another instance may take it. Were that not so, the invitation sent again
+// would be refused as already invited, which the test counts as a failure.
 func refused(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return errors.As(err, &op) && op.Op == "dial" || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // TestInstancesRollingRestartUnderLoadFailsNoRequest stops A gracefully, starts it again, then
