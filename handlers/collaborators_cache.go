@@ -2,12 +2,16 @@ package handlers
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"dbcollab/service"
 	"dbcollab/store"
@@ -44,6 +48,7 @@ type collaboratorsCache struct {
 	mu      sync.Mutex
 	entries map[collaboratorsKey]cachedAnswer
 	size    int // bytes of the kept bodies
+	renders singleflight.Group
 }
 
 type collaboratorsKey struct {
@@ -114,31 +119,63 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if keep {
-		if a, ok := s.collaboratorsCache.get(key, db, sessions, s.Service.Time()); ok {
-			return a.send(c)
+	render := func() (cachedAnswer, error) {
+		tab, err := s.Service.CollaboratorsTabFor(c.Request().Context(), member, rows, key.page)
+		if err != nil {
+			return cachedAnswer{}, err
 		}
+		access, err := s.accessView(c, member, sessions, tab.Rows)
+		if err != nil {
+			return cachedAnswer{}, err
+		}
+		now := s.Service.Time()
+		p := pageWithFlash(c, collaboratorsTitle(tab), flash)
+		a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, filter, key.page, now, access), key.gzip)
+		a.databaseID, a.version, a.until, a.sessions = db.ID, db.Version, views.RowsCurrentUntil(tab.Rows, now), sessions.key
+		return a, err
 	}
-
-	tab, err := s.Service.CollaboratorsTabFor(c.Request().Context(), member, rows, key.page)
+	if !keep {
+		a, err := render()
+		if err != nil {
+			return err
+		}
+		return a.send(c)
+	}
+	if a, ok := s.collaboratorsCache.get(key, db, sessions, s.Service.Time()); ok {
+		return a.send(c)
+	}
+	a, err := s.collaboratorsCache.renderOnce(key, db, sessions, render)
 	if err != nil {
 		return err
-	}
-	access, err := s.accessView(c, member, sessions, tab.Rows)
-	if err != nil {
-		return err
-	}
-	now := s.Service.Time()
-	p := pageWithFlash(c, collaboratorsTitle(tab), flash)
-	a, err := answerOf(c, collaboratorsPage(p, tab, views.AddForm{}, filter, key.page, now, access), key.gzip)
-	if err != nil {
-		return err
-	}
-	a.databaseID, a.version, a.until, a.sessions = db.ID, db.Version, views.RowsCurrentUntil(tab.Rows, now), sessions.key
-	if keep {
-		s.collaboratorsCache.put(key, a)
 	}
 	return a.send(c)
+}
+
+// renderOnce renders the tab of key, as of db's version and sessions, once for all the
+// views that miss it meanwhile, and keeps it. A write that moves the version, or the
+// clock turning a row's "2 minutes ago" into "3", makes every viewer of the tab miss at
+// once; rendering it for each (its queries, every row and gzip, and on PostgreSQL a
+// connection each) made the first second of the load test's tab a quarter slower. A view
+// shares only the render of the state it read itself, its version and sessions being in
+// the render's name, as it would share the tab kept.
+func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database, sessions liveSessions, render func() (cachedAnswer, error)) (cachedAnswer, error) {
+	name := fmt.Sprintf("%#v %q %d %q", key, db.ID, db.Version, sessions.key)
+	for {
+		rendered := false
+		v, err, _ := cc.renders.Do(name, func() (any, error) {
+			rendered = true
+			a, err := render()
+			if err == nil {
+				cc.put(key, a)
+			}
+			return a, err
+		})
+		if !rendered && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			continue // the request that rendered it ended: no reason for this one to fail
+		}
+		a, _ := v.(cachedAnswer)
+		return a, err
+	}
 }
 
 // answerOf renders component, gzipped as the compress middleware would have done it.
