@@ -91,6 +91,11 @@ func copyStore(ctx context.Context, from, to string) ([]TableCount, error) {
 	if err := dstTx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: copy: commit on the target: %w", err)
 	}
+	// The planner's statistics of the rows copied, which autovacuum would gather only
+	// after its first minute: the target's first queries are planned as later ones.
+	if _, err := dst.ExecContext(ctx, `ANALYZE`); err != nil {
+		return counts, fmt.Errorf("store: copy: every row was copied, but analyzing the target failed (autovacuum will do it): %w", err)
+	}
 	return counts, nil
 }
 

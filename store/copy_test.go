@@ -193,6 +193,7 @@ func TestCopyMovesEveryRowToPostgreSQLAndRefusesASecondCopy(t *testing.T) {
 	}
 	defer pg.Close()
 	sameReads(t, ls, ls.st, pg)
+	analyzed(t, to)
 
 	// The sequences were moved past the copied IDs.
 	u := store.User{Email: "new@example.com", Username: "new", PasswordHash: "x", CreatedAt: lifecycleClock}
@@ -263,4 +264,34 @@ func TestCopyRefusesWhatIsNotADbcollabStoreAndANewerOne(t *testing.T) {
 func freshPostgresStore(t *testing.T) string {
 	t.Helper()
 	return pgtest.Database(t)
+}
+
+// analyzed fails t unless every table of the PostgreSQL store at dsn has the planner's
+// statistics (a table never analyzed counts -1 rows in pg_class).
+func analyzed(t *testing.T, dsn string) {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var never []string
+	rows, err := db.Query(`SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND reltuples < 0 ORDER BY relname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		never = append(never, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(never) > 0 {
+		t.Errorf("tables without statistics after the copy: %v", never)
+	}
 }

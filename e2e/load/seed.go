@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"dbcollab/service"
@@ -43,8 +45,29 @@ func seed(ctx context.Context, path string) (apiToken string, err error) {
 			return "", fmt.Errorf("seed %s: %w", name, err)
 		}
 	}
-	apiToken, _, err = svc.CreateAPIToken(ctx, owner.ID, "load")
-	return apiToken, err
+	if apiToken, _, err = svc.CreateAPIToken(ctx, owner.ID, "load"); err != nil {
+		return "", err
+	}
+	return apiToken, analyze(ctx, path)
+}
+
+// analyze gives a PostgreSQL store's planner the statistics of the rows just generated,
+// as autovacuum would in its first minute: the figures are of a store in its steady
+// state. Measured before it had them, the tab's first round was 12–17% slower than the
+// next two. (SQLite keeps statistics only when asked, and a dbcollab store never is.)
+func analyze(ctx context.Context, path string) error {
+	if !strings.HasPrefix(path, "postgres") {
+		return nil
+	}
+	db, err := sql.Open("pgx", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("analyze the generated data: %w", err)
+	}
+	return nil
 }
 
 // waitForOutbox waits until the store at path holds no e-mail due within a minute: the
