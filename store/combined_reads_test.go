@@ -63,11 +63,18 @@ func TestCheckInvitationAnswersAsItsReads(t *testing.T) {
 	tm.invite(t, s, "carol@example.com", "t2") // carol is only invited
 	tm.inviteEvents(t, s, "carol@example.com", "dan@example.com", "carol@example.com")
 	since := testClock.Add(30 * time.Minute) // the first event is older
-	all := Counted{InDatabase: true, ByInviter: true, ToAddress: true}
+	var everyCounted []Counted               // each of the 8 choices is a statement of its own
+	for _, in := range []bool{false, true} {
+		for _, by := range []bool{false, true} {
+			for _, to := range []bool{false, true} {
+				everyCounted = append(everyCounted, Counted{InDatabase: in, ByInviter: by, ToAddress: to})
+			}
+		}
+	}
 	for _, ref := range []string{tm.db.ID, tm.db.Name, "no-such-db", "bad\xff\x00ref"} {
 		for _, u := range []User{tm.owner, tm.carol} {
 			for _, email := range []string{"owner@example.com", "carol@example.com", "dan@example.com"} {
-				for _, counted := range []Counted{all, {}, {ToAddress: true}} {
+				for _, counted := range everyCounted {
 					got, err := s.CheckInvitation(ctx, ref, u.ID, email, since, counted)
 					want, wantErr := wantedCheck(t, s, ref, u.ID, email, since, counted)
 					if !reflect.DeepEqual(got, want) || errors.Is(err, ErrNotFound) != errors.Is(wantErr, ErrNotFound) {
