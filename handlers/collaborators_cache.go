@@ -154,10 +154,10 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 // renderOnce renders the tab of key, as of db's version and sessions, once for all the
 // views that miss it meanwhile, and keeps it. A write that moves the version, or the
 // clock turning a row's "2 minutes ago" into "3", makes every viewer of the tab miss at
-// once; rendering it for each (its queries, every row and gzip, and on PostgreSQL a
-// connection each) made the first second of the load test's tab a quarter slower. A view
-// shares only the render of the state it read itself, its version and sessions being in
-// the render's name, as it would share the tab kept.
+// once, and each rendered it: its queries, every row and gzip, and on PostgreSQL a
+// connection each (the load test's 32 connections made 32 renders at each such miss). A
+// view shares only the render of the state it read itself, its version and sessions
+// being in the render's name, as it would share the tab kept.
 func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database, sessions liveSessions, render func() (cachedAnswer, error)) (cachedAnswer, error) {
 	name := fmt.Sprintf("%#v %q %d %q", key, db.ID, db.Version, sessions.key)
 	for {
