@@ -60,6 +60,7 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "invite-limit-per-recipient", Value: service.DefaultInviteLimitPerRecipient, Usage: "invitation e-mails one address receives per rolling 24 hours, across databases (0: no limit)", Sources: env("INVITE_LIMIT_PER_RECIPIENT")},
 			&cli.StringFlag{Name: "postgres-url", Usage: "postgres://ADMIN@HOST:PORT/postgres of the PostgreSQL server the databases live on (default: none attached)", Sources: env("POSTGRES_URL")},
 			&cli.DurationFlag{Name: "postgres-reconcile-every", Value: access.DefaultReconcileEvery, Usage: "how often PostgreSQL's roles and databases are compared with the dashboard's and repaired (0: at start only)", Sources: env("POSTGRES_RECONCILE_EVERY")},
+			&cli.DurationFlag{Name: "drain", Usage: "on SIGTERM or SIGINT, keep serving this long with /healthz answering 503, for a load balancer to stop sending requests before the listener closes (0: close it at once)", Sources: env("DRAIN")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -90,5 +91,6 @@ func serveConfig(cmd *cli.Command) server.Config {
 		PostgresURL:             cmd.String("postgres-url"),
 		PostgresReconcileEvery:  cmd.Duration("postgres-reconcile-every"),
 		SessionTTL:              cmd.Duration("session-ttl"),
+		Drain:                   cmd.Duration("drain"),
 	}
 }

@@ -105,8 +105,11 @@ func (s *Server) Routes() *echo.Echo {
 	return e
 }
 
-// health answers 200 while the store answers.
+// health answers 200 while the store answers, and 503 once the server drains (Drain).
 func (s *Server) health(c echo.Context) error {
+	if s.draining.Load() {
+		return c.String(http.StatusServiceUnavailable, "stopping\n")
+	}
 	if err := s.Service.Store.Ping(c.Request().Context()); err != nil {
 		s.Log.Error("health check", "err", err)
 		return c.String(http.StatusServiceUnavailable, "store unreachable\n")

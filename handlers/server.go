@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorilla/sessions"
 
@@ -27,4 +28,10 @@ type Server struct {
 	sessionCache     *sessionCache
 	// collaboratorsCache keeps finished Collaborators tabs (see collaboratorsCache).
 	collaboratorsCache collaboratorsCache
+	// draining is set when the server is about to stop (Drain).
+	draining atomic.Bool
 }
+
+// Drain makes the health check answer 503 from now on, every other request being served
+// as before: a load balancer checking it stops sending requests here.
+func (s *Server) Drain() { s.draining.Store(true) }

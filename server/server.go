@@ -56,6 +56,10 @@ type Config struct {
 
 	// SessionTTL is how long a dashboard session lasts without being used.
 	SessionTTL time.Duration
+
+	// Drain is how long the server keeps serving after a signal, its health check
+	// failing, before it closes its listener (0: at once).
+	Drain time.Duration
 }
 
 // shutdownGrace bounds how long in-flight requests may take to finish on a signal.
@@ -153,10 +157,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():
-		log.Info("stopping: finishing requests in flight")
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		err = srv.Shutdown(shutdownCtx)
-		cancel()
+		err = stop(srv, h, cfg.Drain, serveErr, log)
 	}
 	stopSender()
 	wg.Wait()
@@ -167,6 +168,26 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		log.Info("stopped")
 	}
 	return err
+}
+
+// stop drains for drain, answering requests while /healthz fails so that a load
+// balancer checking it takes the instance out, then closes the listener and finishes
+// the requests in flight. Without a drain, a balancer learns of the stop from refused
+// and reset connections, which only one that retries them on another instance hides.
+func stop(srv *http.Server, h *handlers.Server, drain time.Duration, serveErr <-chan error, log *slog.Logger) error {
+	if drain > 0 {
+		h.Drain()
+		log.Info("stopping: draining, /healthz answers 503", "drain", drain)
+		select {
+		case err := <-serveErr:
+			return err
+		case <-time.After(drain):
+		}
+	}
+	log.Info("stopping: finishing requests in flight")
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return srv.Shutdown(ctx)
 }
 
 // The HTTP server's timeouts: a client that sends its request, reads its answer or keeps
