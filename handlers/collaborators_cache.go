@@ -141,10 +141,11 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 		}
 		return a.send(c)
 	}
-	if a, ok := s.collaboratorsCache.get(key, db, sessions, s.Service.Time()); ok {
+	now := s.Service.Time()
+	if a, ok := s.collaboratorsCache.get(key, db, sessions, now); ok {
 		return a.send(c)
 	}
-	a, err := s.collaboratorsCache.renderOnce(key, db, sessions, render)
+	a, err := s.collaboratorsCache.renderOnce(key, db, sessions, now, render)
 	if err != nil {
 		return err
 	}
@@ -157,8 +158,9 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 // once, and each rendered it: its queries, every row and gzip, and on PostgreSQL a
 // connection each (the load test's 32 connections made 32 renders at each such miss). A
 // view shares only the render of the state it read itself, its version and sessions
-// being in the render's name, as it would share the tab kept.
-func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database, sessions liveSessions, render func() (cachedAnswer, error)) (cachedAnswer, error) {
+// being in the render's name, as it would share the tab kept; nor a render its clock,
+// now, has already ended, as get would not.
+func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database, sessions liveSessions, now time.Time, render func() (cachedAnswer, error)) (cachedAnswer, error) {
 	name := fmt.Sprintf("%#v %q %d %q", key, db.ID, db.Version, sessions.key)
 	for {
 		rendered := false
@@ -170,10 +172,14 @@ func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database
 			}
 			return a, err
 		})
-		if !rendered && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-			continue // the request that rendered it ended: no reason for this one to fail
-		}
 		a, _ := v.(cachedAnswer)
+		switch {
+		case rendered:
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			continue // the request that rendered it ended: no reason for this one to fail
+		case err == nil && !a.until.IsZero() && !now.Before(a.until):
+			continue // begun before a row's "2 minutes ago" turned "3" at now
+		}
 		return a, err
 	}
 }

@@ -27,7 +27,7 @@ func missing(cc *collaboratorsCache, n int, key collaboratorsKey, db store.Datab
 	answers, errs := make([]cachedAnswer, n), make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { answers[i], errs[i] = cc.renderOnce(key, db, liveSessions{}, render) })
+		wg.Go(func() { answers[i], errs[i] = cc.renderOnce(key, db, liveSessions{}, time.Now(), render) })
 	}
 	return func() ([]cachedAnswer, []error) {
 		wg.Wait()
@@ -126,6 +126,37 @@ func TestAViewRendersItselfWhenTheViewRenderingForItEnds(t *testing.T) {
 		// The ended view's render is not shared, and the waiting views share the next.
 		if n := renders.Load(); n != 2 {
 			t.Fatalf("%d renders, want 2: the ended view's, then one for the 4 waiting", n)
+		}
+	})
+}
+
+func TestAViewDoesNotShareARenderItsClockHasEnded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var cc collaboratorsCache
+		var renders atomic.Int32
+		release := make(chan struct{})
+		// Each render is current for a second from its start, as a row "just now" is.
+		render := func() (cachedAnswer, error) {
+			n, began := renders.Add(1), time.Now()
+			<-release
+			return cachedAnswer{body: fmt.Appendf(nil, "render %d", n), databaseID: renderDatabase.ID,
+				version: renderDatabase.Version, until: began.Add(time.Second)}, nil
+		}
+		first := missing(&cc, 1, renderKey, renderDatabase, render)
+		synctest.Wait()
+		time.Sleep(2 * time.Second) // the first render is still running, and no longer current
+		asked := time.Now()
+		later := missing(&cc, 1, renderKey, renderDatabase, render)
+		synctest.Wait()
+		close(release)
+		first()
+		answers, errs := later()
+		if errs[0] != nil || !asked.Before(answers[0].until) {
+			t.Fatalf("a view asking at %v got %q current until %v, %v; want a render current when it asked",
+				asked.Format(time.TimeOnly), answers[0].body, answers[0].until.Format(time.TimeOnly), errs[0])
+		}
+		if n := renders.Load(); n != 2 {
+			t.Fatalf("%d renders, want 2: the one ended by the clock, then the later view's own", n)
 		}
 	})
 }
