@@ -79,10 +79,15 @@ func (cc *collaboratorsCache) get(key collaboratorsKey, db store.Database, sessi
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	a, ok := cc.entries[key]
-	if !ok || a.databaseID != db.ID || a.version != db.Version || a.sessions != sessions.key || (!a.until.IsZero() && !now.Before(a.until)) {
+	if !ok || !a.current(db, sessions, now) {
 		return cachedAnswer{}, false
 	}
 	return a, true
+}
+
+// current says whether a is the tab of db at its version, with sessions, at now.
+func (a cachedAnswer) current(db store.Database, sessions liveSessions, now time.Time) bool {
+	return a.databaseID == db.ID && a.version == db.Version && a.sessions == sessions.key && (a.until.IsZero() || now.Before(a.until))
 }
 
 func (cc *collaboratorsCache) put(key collaboratorsKey, a cachedAnswer) {
@@ -159,7 +164,7 @@ func (s *Server) cachedCollaborators(c echo.Context) error {
 // connection each (the load test's 32 connections made 32 renders at each such miss). A
 // view shares only the render of the state it read itself, its version and sessions
 // being in the render's name, as it would share the tab kept; nor a render its clock,
-// now, has already ended, as get would not.
+// now, has already ended: it takes what get would.
 func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database, sessions liveSessions, now time.Time, render func() (cachedAnswer, error)) (cachedAnswer, error) {
 	name := fmt.Sprintf("%#v %q %d %q", key, db.ID, db.Version, sessions.key)
 	for {
@@ -177,7 +182,7 @@ func (cc *collaboratorsCache) renderOnce(key collaboratorsKey, db store.Database
 		case rendered:
 		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 			continue // the request that rendered it ended: no reason for this one to fail
-		case err == nil && !a.until.IsZero() && !now.Before(a.until):
+		case err == nil && !a.current(db, sessions, now):
 			continue // begun before a row's "2 minutes ago" turned "3" at now
 		}
 		return a, err
